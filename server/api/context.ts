@@ -1,0 +1,80 @@
+// One context factory for HTTP, SSE and WebSocket: who is asking, and the services.
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Accounts } from '../auth/accounts.ts';
+import { bearerToken } from '../auth/tokens.ts';
+import type { UserRow } from '../db/entities.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import type { EventLog, LogMeta } from '../events/event-log.ts';
+import type { FollowDeps } from '../events/follow-task.ts';
+import type { ProjectService } from '../projects/project-service.ts';
+import type { StageRegistry } from '../stages/registry.ts';
+import type { ExecuteStage } from '../tasks/execute-stage.ts';
+import type { TaskStore } from '../tasks/task-store.ts';
+import type { createCancelTask } from '../tasks/cancel-task.ts';
+import type { RunPipeline } from '../tasks/run-pipeline.ts';
+
+export interface Services {
+  accounts: Accounts;
+  projects: ProjectService;
+  tasks: TaskStore;
+  registry: StageRegistry;
+  executeStage: ExecuteStage;
+  runPipeline: RunPipeline;
+  cancelTask: ReturnType<typeof createCancelTask>;
+  eventLog: EventLog;
+  pubsub: RedisPubSub;
+  follow: FollowDeps;
+  stageChannel: (projectId: string, stage: string) => string;
+}
+
+export interface Context {
+  services: Services;
+  user: UserRow | null;
+  /** The signed-in user, or UNAUTHENTICATED. */
+  requireUser(): UserRow;
+  /** Live state of active tasks, read from Redis at most once per request and task. */
+  liveMeta(taskId: string): Promise<LogMeta | null>;
+}
+
+export interface ContextSource {
+  request?: Request;
+  connectionParams?: Record<string, unknown>;
+  /** Set by the WebSocket adapter, which authenticated the connection once in onConnect. */
+  socketUser?: UserRow | null;
+}
+
+export function tokenFromSource(source: ContextSource): string | undefined {
+  const header = source.request?.headers.get('authorization') ?? (source.connectionParams?.authorization as string | undefined);
+  return bearerToken(header);
+}
+
+export function createContextFactory(services: Services) {
+  return async (source: ContextSource): Promise<Context> => {
+    let user: UserRow | null = null;
+    let badToken = false;
+    if (source.socketUser !== undefined) {
+      user = source.socketUser ? await services.accounts.getUser(source.socketUser.id) : null;
+    } else {
+      const token = tokenFromSource(source);
+      if (token) {
+        user = await services.accounts.authenticate(token);
+        // A stale token must not block signUp/signIn: it only fails what needs a user.
+        badToken = !user;
+      }
+    }
+    const metaCache = new Map<string, Promise<LogMeta | null>>();
+    return {
+      services,
+      user,
+      requireUser() {
+        if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
+        return user;
+      },
+      liveMeta(taskId) {
+        let meta = metaCache.get(taskId);
+        if (!meta) metaCache.set(taskId, (meta = services.eventLog.meta(taskId)));
+        return meta;
+      },
+    };
+  };
+}

@@ -1,0 +1,87 @@
+// The one port: GraphQL (HTTP, SSE, GraphiQL) and graphql-ws at /graphql, health and
+// readiness, media, and the client. A thin router in front of the transport-free parts.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Accounts } from '../auth/accounts.ts';
+import { createStaticFiles } from './static-files.ts';
+import { attachWebSocket } from './websocket.ts';
+import type { Yoga } from './yoga.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void;
+
+export interface HttpServerDeps {
+  yoga: Yoga;
+  accounts: Accounts;
+  clientDir: string;
+  /** Each check resolves when its service answers. */
+  readiness: Record<string, () => Promise<unknown>>;
+  /** Extra routes by path prefix (media). */
+  routes?: Record<string, RouteHandler>;
+  log: (msg: string, err?: unknown) => void;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+export function createHttpServer(deps: HttpServerDeps) {
+  const staticFiles = createStaticFiles(deps.clientDir);
+
+  const ready = async (res: ServerResponse) => {
+    const results = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 1500);
+          return [name, 'ok'] as const;
+        } catch {
+          return [name, 'unreachable'] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, s]) => s === 'ok');
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ status: ok ? 'ready' : 'unavailable', checks: Object.fromEntries(results) }));
+  };
+
+  const server: Server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handle = async () => {
+      if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return deps.yoga(req, res);
+      if (pathname === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"up"}');
+        return;
+      }
+      if (pathname === '/ready') return ready(res);
+      for (const [prefix, route] of Object.entries(deps.routes ?? {})) {
+        if (pathname.startsWith(prefix)) return route(req, res, pathname);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      return staticFiles(req, res, pathname);
+    };
+    handle().catch((err) => {
+      deps.log(`HTTP ${req.method} ${pathname} failed`, err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('Internal error');
+    });
+  });
+  const ws = attachWebSocket({ server, yoga: deps.yoga, accounts: deps.accounts });
+
+  return {
+    server,
+    listen(port: number, host: string): Promise<number> {
+      return new Promise((ok, fail) => {
+        server.once('error', fail);
+        server.listen(port, host, () => {
+          server.off('error', fail);
+          const address = server.address();
+          ok(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}

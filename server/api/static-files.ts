@@ -1,0 +1,66 @@
+// Serves the built client at `/` (index.html for client-side routes).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+export const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Story Pipeline</title>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5">
+<h1>Story Pipeline</h1><p>The web client has not been built (<code>npm run build:client</code>).
+The API is up: open <a href="/graphql">GraphiQL</a>.</p></body></html>`;
+
+export function createStaticFiles(root: string) {
+  const resolveFile = async (urlPath: string): Promise<string | null> => {
+    const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+    const full = join(root, relative);
+    if (full !== root && !full.startsWith(root + sep)) return null; // no way out of the root
+    try {
+      const s = await stat(full);
+      if (s.isFile()) return full;
+    } catch {
+      /* fall through */
+    }
+    return null;
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    let file = await resolveFile(pathname);
+    // Client-side routes (no extension) get the app itself.
+    if (!file && !extname(pathname)) file = await resolveFile('index.html');
+    if (!file) {
+      if (pathname === '/' || pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLACEHOLDER);
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    const immutable = file.includes(`${sep}assets${sep}`); // Vite's hashed file names
+    const size = (await stat(file)).size;
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file).pipe(res);
+  };
+}

@@ -1,0 +1,69 @@
+// graphql-ws on the HTTP server's /graphql path: a thin adapter onto the same schema,
+// context factory and error mapping as HTTP. A bad token closes the socket with 4403.
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { Accounts } from '../auth/accounts.ts';
+import { bearerToken } from '../auth/tokens.ts';
+import type { UserRow } from '../db/entities.ts';
+import type { Yoga } from './yoga.ts';
+
+type Enveloped = ReturnType<Yoga['getEnveloped']>;
+interface RootValue {
+  execute: Enveloped['execute'];
+  subscribe: Enveloped['subscribe'];
+}
+
+export function attachWebSocket(deps: { server: Server; yoga: Yoga; accounts: Accounts }) {
+  const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
+  const users = new WeakMap<object, UserRow | null>();
+  const disposable = useServer(
+    {
+      execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        if (header === undefined || header === null || header === '') {
+          users.set(ctx.extra, null);
+          return true;
+        }
+        const token = bearerToken(String(header));
+        const user = token ? await deps.accounts.authenticate(token) : null;
+        if (!user) return false; // graphql-ws closes with 4403 Forbidden
+        users.set(ctx.extra, user);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
+          connectionParams: ctx.connectionParams,
+          socketUser: users.get(ctx.extra) ?? null,
+        });
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as GraphQLError];
+        }
+        const args: ExecutionArgs = {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies RootValue,
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+  return {
+    async close() {
+      await disposable.dispose();
+      await new Promise<void>((done) => wss.close(() => done()));
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// The composition root: builds every part from the config, starts them in order and stops
+// them in reverse. Tests create apps with their own Redis prefix, database and port.
+import type { MikroORM } from '@mikro-orm/core';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Redis } from 'ioredis';
+import { createAccounts } from './auth/accounts.ts';
+import { createContextFactory, type Services } from './api/context.ts';
+import { createHttpServer } from './api/http-server.ts';
+import { createGraphQLHandler } from './api/yoga.ts';
+import { ensureClientBuilt } from './build-client.ts';
+import type { Config } from './config.ts';
+import { initORM, migrate } from './db/orm.ts';
+import { ServiceUnavailableError } from './errors.ts';
+import { createLogArchive } from './events/archive.ts';
+import { createEventLog, type EventLog } from './events/event-log.ts';
+import type { FollowDeps } from './events/follow-task.ts';
+import { createLogger, type Log } from './logger.ts';
+import { createProjectService } from './projects/project-service.ts';
+import { createOfflineTextProvider } from './providers/offline-text.ts';
+import { createOpenAITextProvider } from './providers/openai-text.ts';
+import type { TextProvider } from './providers/text-provider.ts';
+import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
+import { createRedis } from './redis/connect.ts';
+import { createRedisKeys } from './redis/keys.ts';
+import { isPortOpen, startLocalRedis, type LocalRedis } from './redis/local-redis.ts';
+import { buildSchema } from './schema/index.ts';
+import { createStageRegistry, type StageRegistry } from './stages/registry.ts';
+import { createCancelTask } from './tasks/cancel-task.ts';
+import { createDispatch } from './tasks/dispatch.ts';
+import { createExecuteStage } from './tasks/execute-stage.ts';
+import { createRunPipeline } from './tasks/run-pipeline.ts';
+import { createSweep } from './tasks/sweep.ts';
+import { createTaskStore } from './tasks/task-store.ts';
+import { createRunTask } from './worker/run-task.ts';
+import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
+
+export interface AppOverrides {
+  log?: Log;
+  /** Replaces the text provider (tests use the offline one or a loopback OpenAI server via config). */
+  textProvider?: TextProvider;
+  registry?: StageRegistry;
+  follow?: Partial<FollowDeps>;
+}
+
+export interface App {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** http://host:port once started (role all/api). */
+  url: string;
+  services: Services;
+  orm: MikroORM;
+  eventLog: EventLog;
+  queue: TaskQueue;
+  redis: Redis;
+  sweep: () => Promise<{ enqueued: number; closed: number }>;
+}
+
+async function resolveRedisUrl(config: Config, log: Log): Promise<{ url: string; local?: LocalRedis }> {
+  if (config.redisUrl) return { url: config.redisUrl };
+  if (await isPortOpen(6379)) return { url: 'redis://127.0.0.1:6379' };
+  if (!config.startLocalRedis) throw new Error('No Redis answers on 127.0.0.1:6379 and REDIS_URL is unset.');
+  const local = await startLocalRedis({ log });
+  return { url: local.url, local };
+}
+
+const waitReady = (redis: Redis) =>
+  redis.status === 'ready' ? Promise.resolve() : new Promise<void>((ok) => redis.once('ready', () => ok()));
+
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? createLogger(config.role);
+  const stack: Array<() => Promise<unknown>> = []; // stop steps, run in reverse
+  const runsApi = config.role !== 'worker';
+  const runsWorker = config.role !== 'api';
+
+  const { url: redisUrl, local } = await resolveRedisUrl(config, log);
+  if (local) stack.push(() => local.stop());
+  const keys = createRedisKeys(config.redisPrefix);
+  const redis = createRedis(redisUrl, 'commands');
+  const subscriber = createRedis(redisUrl, 'subscriber');
+  const queueConnection = createRedis(redisUrl, 'queue');
+  stack.push(async () => {
+    for (const r of [redis, subscriber, queueConnection]) r.disconnect();
+  });
+  await waitReady(redis);
+
+  const orm = await initORM(config.databaseUrl);
+  stack.push(() => orm.close(true));
+  await migrate(orm);
+
+  const pubsub = new RedisPubSub({ publisher: redis, subscriber });
+  const archive = createLogArchive({ orm });
+  const eventLog = createEventLog({ redis, keys, archive });
+  const registry = overrides.registry ?? createStageRegistry();
+  const accounts = createAccounts({ orm, initialCredits: config.initialCredits });
+  const projects = createProjectService({ orm });
+  const tasks = createTaskStore({ orm });
+  const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
+  stack.push(() => queue.close());
+  const dispatch = createDispatch({ eventLog, queue });
+  const closeDeps = { orm, eventLog, logTtlSeconds: config.logTtlSeconds };
+  const follow: FollowDeps = { eventLog, pubsub, ...overrides.follow };
+
+  const services: Services = {
+    accounts,
+    projects,
+    tasks,
+    registry,
+    eventLog,
+    pubsub,
+    follow,
+    stageChannel: keys.stageChannel,
+    executeStage: createExecuteStage({
+      orm,
+      registry,
+      projects,
+      tasks,
+      maxAttempts: config.maxAttempts,
+      dispatch,
+      log,
+      assertRedisUp: async () => {
+        try {
+          await redis.ping();
+        } catch (err) {
+          throw new ServiceUnavailableError('Redis', err);
+        }
+      },
+    }),
+    runPipeline: createRunPipeline({ registry, projects }),
+    cancelTask: createCancelTask({ ...closeDeps, tasks, queue, pubsub, controlChannel: keys.controlChannel() }),
+  };
+  const sweep = createSweep({ ...closeDeps, dispatch, log });
+
+  const app: App = {
+    url: '',
+    services,
+    orm,
+    eventLog,
+    queue,
+    redis,
+    sweep,
+    async start() {
+      if (runsWorker) {
+        const text =
+          overrides.textProvider ??
+          (config.openaiApiKey
+            ? createOpenAITextProvider({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, model: config.textModel })
+            : createOfflineTextProvider({ tokenDelayMs: config.offlineTokenDelayMs }));
+        const workerConnection = createRedis(redisUrl, 'worker');
+        const worker: TaskWorker = await startTaskWorker({
+          connection: workerConnection,
+          prefix: keys.queuePrefix(),
+          concurrency: config.workerConcurrency,
+          pubsub,
+          controlChannel: keys.controlChannel(),
+          process: createRunTask({ ...closeDeps, tasks, projects, registry, text, retryBackoffMs: config.retryBackoffMs, log }),
+          log,
+        });
+        stack.push(async () => {
+          await worker.close();
+          workerConnection.disconnect();
+        });
+        const runSweep = () => sweep().catch((err) => log('sweep failed', err));
+        void runSweep();
+        const timer = setInterval(runSweep, config.sweepIntervalMs);
+        timer.unref();
+        stack.push(async () => clearInterval(timer));
+        log(`worker running (${text.name} provider, model ${text.model}, concurrency ${config.workerConcurrency})`);
+      }
+      if (runsApi) {
+        if (config.buildClient) await ensureClientBuilt(config.clientDir, log);
+        const yoga = createGraphQLHandler({ schema: buildSchema(), createContext: createContextFactory(services), log });
+        const http = createHttpServer({
+          yoga,
+          accounts,
+          clientDir: config.clientDir,
+          readiness: {
+            redis: () => redis.ping(),
+            database: () => orm.em.fork().getConnection().execute('select 1'),
+          },
+          log,
+        });
+        const port = await http.listen(config.port, config.host);
+        stack.push(() => http.close());
+        app.url = `http://localhost:${port}`;
+        log(`Story Pipeline is up at ${app.url} (GraphiQL at ${app.url}/graphql)`);
+      }
+    },
+    async stop() {
+      while (stack.length) {
+        const step = stack.pop()!;
+        await step().catch((err) => log('stop step failed', err));
+      }
+    },
+  };
+  return app;
+}

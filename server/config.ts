@@ -1,0 +1,95 @@
+// Configuration is parsed and validated once, here; everything else receives a Config.
+import { resolve } from 'node:path';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  /** Which parts this process runs. `all`: API, worker and client. @default 'all' */
+  role: Role;
+  /** HTTP port of the API (GraphQL, WebSocket, SSE, client, media). @default 4000 (env PORT) */
+  port: number;
+  /** Host the HTTP server binds to. @default '0.0.0.0' (env HOST) */
+  host: string;
+  /** Redis for BullMQ, pub/sub and the event logs. Unset: 127.0.0.1:6379, or a redis-server we start. (env REDIS_URL) */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments or test runs share a Redis. @default 'sp:' (env REDIS_PREFIX) */
+  redisPrefix: string;
+  /** `postgres://…` for PostgreSQL, otherwise a SQLite file path. @default './data/story-pipeline.db' (env DATABASE_URL) */
+  databaseUrl: string;
+  /** OpenAI (or compatible) key; unset selects the offline provider. (env OPENAI_API_KEY) */
+  openaiApiKey: string | undefined;
+  /** OpenAI-compatible base URL. @default the SDK's (env OPENAI_BASE_URL) */
+  openaiBaseUrl: string | undefined;
+  /** Chat model for the text stages. @default 'gpt-4o-mini' (env TEXT_MODEL) */
+  textModel: string;
+  /** Pause between two tokens of the offline provider. @default 15 (env OFFLINE_TOKEN_DELAY_MS) */
+  offlineTokenDelayMs: number;
+  /** Pause between two steps (images, clips) of the offline provider. @default 400 (env OFFLINE_STEP_DELAY_MS) */
+  offlineStepDelayMs: number;
+  /** Credits a new user starts with. @default 1000 (env INITIAL_CREDITS) */
+  initialCredits: number;
+  /** How many tasks one worker process runs at once. @default 4 (env WORKER_CONCURRENCY) */
+  workerConcurrency: number;
+  /** Attempts per task for retryable provider errors. @default 3 (env MAX_ATTEMPTS) */
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt. @default 1000 (env RETRY_BACKOFF_MS) */
+  retryBackoffMs: number;
+  /** How long a finished task's Redis log is kept after it is archived to the database. @default 3600 (env LOG_TTL_SECONDS) */
+  logTtlSeconds: number;
+  /** Directory for media files (images, clips). @default './data/media' (env MEDIA_DIR) */
+  mediaDir: string;
+  /** Directory of the built client served at `/`. @default './client/dist' */
+  clientDir: string;
+  /** Build the client at start when it is missing (role all/api). @default true unless CLIENT_BUILD=0 */
+  buildClient: boolean;
+  /** Let the process start a local redis-server when none answers and REDIS_URL is unset. @default true unless START_LOCAL_REDIS=0 */
+  startLocalRedis: boolean;
+  /** Interval of the sweep that enqueues orphaned tasks and archives unarchived logs. @default 60000 (env SWEEP_INTERVAL_MS) */
+  sweepIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function parseConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const roleArg = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? env.ROLE ?? 'all';
+  if (roleArg !== 'all' && roleArg !== 'api' && roleArg !== 'worker') {
+    throw new ConfigError(`--role must be one of all, api, worker, got "${roleArg}"`);
+  }
+  const prefix = env.REDIS_PREFIX ?? 'sp:';
+  if (!/^[A-Za-z0-9:_-]*$/.test(prefix)) throw new ConfigError('REDIS_PREFIX may hold only letters, digits, ":", "_" and "-"');
+  return {
+    role: roleArg,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: prefix,
+    databaseUrl: env.DATABASE_URL || resolve('data/story-pipeline.db'),
+    openaiApiKey: env.OPENAI_API_KEY || undefined,
+    openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
+    textModel: env.TEXT_MODEL || 'gpt-4o-mini',
+    offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
+    offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),
+    initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
+    maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),
+    retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 600_000),
+    logTtlSeconds: int(env, 'LOG_TTL_SECONDS', 3600, 1, 30 * 86400),
+    mediaDir: resolve(env.MEDIA_DIR || 'data/media'),
+    clientDir: resolve('client/dist'),
+    buildClient: env.CLIENT_BUILD !== '0',
+    startLocalRedis: env.START_LOCAL_REDIS !== '0',
+    sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
+  };
+}

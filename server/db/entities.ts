@@ -1,0 +1,123 @@
+// The database model. Live task state (seq, tokens, progress) lives in Redis; the database
+// holds what must outlive Redis: accounts, projects, each task's lifecycle, the credit
+// ledger, idempotency keys and, once a task ends, its archived event log.
+// A stage's state per project is derived from its tasks (the newest one), never stored twice.
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.string().length(36).primary(),
+    email: p.string().length(254).unique(),
+    passwordHash: p.string().length(200),
+    credits: p.integer(),
+    createdAt: p.datetime(),
+  },
+});
+
+/** Bearer tokens, stored only as SHA-256 hashes: a database leak yields no usable token. */
+export const AuthToken = defineEntity({
+  name: 'AuthToken',
+  tableName: 'auth_tokens',
+  properties: {
+    tokenHash: p.string().length(64).primary(),
+    userId: p.string().length(36).index(),
+    createdAt: p.datetime(),
+  },
+});
+
+export const Project = defineEntity({
+  name: 'Project',
+  tableName: 'projects',
+  properties: {
+    id: p.string().length(36).primary(),
+    ownerId: p.string().length(36).index(),
+    name: p.string().length(200),
+    originalTopic: p.text().nullable(),
+    originalText: p.text().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+
+export const Task = defineEntity({
+  name: 'Task',
+  tableName: 'tasks',
+  indexes: [{ properties: ['projectId', 'stage', 'createdAt'] }, { properties: ['status', 'createdAt'] }],
+  properties: {
+    id: p.string().length(36).primary(),
+    projectId: p.string().length(36),
+    ownerId: p.string().length(36).index(),
+    stage: p.string().length(32),
+    status: p.string().length(16),
+    /** `projectId:stage` while the task is active, null after: the unique index allows one active task per (project, stage). */
+    activeKey: p.string().length(80).nullable().unique(),
+    /** Stage options as JSON text. */
+    input: p.text(),
+    attempt: p.integer(),
+    maxAttempts: p.integer(),
+    progress: p.integer(),
+    message: p.text().nullable(),
+    /** The final attempt's text (text stages), written when the task ends. */
+    text: p.text().nullable(),
+    output: p.text().nullable(),
+    error: p.text().nullable(),
+    tokensUsed: p.integer().nullable(),
+    creditsCharged: p.integer(),
+    lastSeq: p.integer(),
+    provider: p.string().length(64).nullable(),
+    model: p.string().length(128).nullable(),
+    createdAt: p.datetime(),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    processingTimeMs: p.integer().nullable(),
+    /** Set when the event log has been copied from Redis to task_events. */
+    archivedAt: p.datetime().nullable(),
+  },
+});
+
+/** Every credit movement; users.credits is the running balance, kept in the same transactions. */
+export const CreditEntry = defineEntity({
+  name: 'CreditEntry',
+  tableName: 'credit_ledger',
+  properties: {
+    id: p.string().length(36).primary(),
+    userId: p.string().length(36).index(),
+    taskId: p.string().length(36).nullable(),
+    delta: p.integer(),
+    reason: p.string().length(32),
+    createdAt: p.datetime(),
+  },
+  uniques: [{ properties: ['taskId', 'reason'] }],
+});
+
+export const IdempotencyKey = defineEntity({
+  name: 'IdempotencyKey',
+  tableName: 'idempotency_keys',
+  properties: {
+    userId: p.string().length(36).primary(),
+    key: p.string().length(200).primary(),
+    taskId: p.string().length(36),
+    /** SHA-256 of (project, stage, input): the same key with another request is a CONFLICT. */
+    requestHash: p.string().length(64),
+    createdAt: p.datetime(),
+  },
+});
+
+export const TaskEvent = defineEntity({
+  name: 'TaskEvent',
+  tableName: 'task_events',
+  properties: {
+    taskId: p.string().length(36).primary(),
+    seq: p.integer().primary(),
+    /** The event as JSON, exactly as it was in the Redis log. */
+    payload: p.text(),
+  },
+});
+
+export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent];
+
+export type UserRow = InferEntity<typeof User>;
+export type ProjectRow = InferEntity<typeof Project>;
+export type TaskRow = InferEntity<typeof Task>;

@@ -1,0 +1,6 @@
+// Migrations in the order they apply. New ones: `tsx server/db/create-migration.ts`
+// writes one per dialect from the entities; add it to this list.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122184901 } from './Migration20261122184901.ts';
+
+export const sqliteMigrations: MigrationObject[] = [{ name: 'Migration20261122184901', class: Migration20261122184901 }];

@@ -1,0 +1,71 @@
+// The few named errors of the domain. Each carries the public `extensions.code`;
+// api/error-mapper.ts turns them into GraphQL errors, and masks everything else.
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'PRECONDITION_FAILED'
+  | 'INSUFFICIENT_CREDITS'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Sign in first: send "Authorization: Bearer <token>".') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/** Also what another user's id answers, so ids of others cannot be probed. */
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} was not found.`);
+  }
+}
+
+/** Bad input: names the field and the rule it broke. */
+export class BadInputError extends AppError {
+  constructor(
+    readonly field: string,
+    rule: string,
+  ) {
+    super('BAD_USER_INPUT', `${field}: ${rule}`, { field });
+  }
+}
+
+export class PreconditionError extends AppError {
+  constructor(message: string) {
+    super('PRECONDITION_FAILED', message);
+  }
+}
+
+export class InsufficientCreditsError extends AppError {
+  constructor(needed: number, balance: number) {
+    super('INSUFFICIENT_CREDITS', `This stage costs ${needed} credits; your balance is ${balance}.`, { needed, balance });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(what: 'Redis' | 'the database', cause?: unknown) {
+    super('SERVICE_UNAVAILABLE', `The service is temporarily unavailable (${what} is unreachable); try again shortly.`);
+    this.cause = cause;
+  }
+}

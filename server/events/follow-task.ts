@@ -1,0 +1,131 @@
+// Delivers one task's events after a cursor exactly once, in order, with no gaps:
+//   1. attach to the live channel first, buffering what arrives;
+//   2. replay the log after the cursor;
+//   3. go live: drop seq <= cursor, emit seq == cursor + 1, fill a gap (seq > cursor + 1)
+//      from the log first. The same rule makes a lost or late pub/sub message harmless;
+//   4. complete after the final event. When the channel is quiet, look at the log itself,
+//      so a missed final event cannot leave the stream hanging.
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { EventLog } from './event-log.ts';
+import { isFinalEvent, type DeliveredEvent, type StageEventData } from './types.ts';
+import { abortable, createWaker } from './waker.ts';
+
+export interface FollowDeps {
+  eventLog: EventLog;
+  pubsub: RedisPubSub;
+  /** How long a quiet channel is trusted before the log is checked. @default 5000 */
+  idleCheckMs?: number;
+  /** Test seam: runs after the replay has read the log and before going live (to force the race). */
+  afterReplay?: (taskId: string) => Promise<void>;
+}
+
+export interface FollowOptions {
+  taskId: string;
+  /** Deliver events with seq > after. */
+  after: number;
+  /** Assemble TokenEvent.fullText (only for subscribers that select it). */
+  withText: boolean;
+}
+
+/** The current attempt's text as of `seq`, rebuilt once from the log when a stream resumes. */
+export async function textAsOf(eventLog: EventLog, taskId: string, seq: number): Promise<{ text: string; attempt: number }> {
+  let text = '';
+  let attempt = 0;
+  let cursor = 0;
+  while (cursor < seq) {
+    const page = await eventLog.read(taskId, cursor, Math.min(1000, seq - cursor));
+    if (page.length === 0) break;
+    for (const e of page) {
+      if (e.attempt !== attempt) {
+        attempt = e.attempt;
+        text = '';
+      }
+      if (e.type === 'token') text += e.delta;
+    }
+    cursor = page[page.length - 1].seq;
+  }
+  return { text, attempt };
+}
+
+/** Assembles fullText from deltas: O(1) per event, reset when a new attempt starts. */
+export function createTextAssembler(initial: { text: string; attempt: number }) {
+  let { text, attempt } = initial;
+  return (e: StageEventData): DeliveredEvent => {
+    if (e.attempt !== attempt) {
+      attempt = e.attempt;
+      text = '';
+    }
+    if (e.type !== 'token') return e;
+    text += e.delta;
+    return { ...e, fullText: text };
+  };
+}
+
+export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerator<DeliveredEvent> {
+  const idleCheckMs = deps.idleCheckMs ?? 5000;
+  const { eventLog, pubsub } = deps;
+
+  return abortable(async function* (signal) {
+    const live: StageEventData[] = [];
+    const waker = createWaker();
+    const subId = await pubsub.subscribe(eventLog.channel(opts.taskId), (e: StageEventData) => {
+      live.push(e);
+      waker.wake();
+    });
+    try {
+      let cursor = opts.after;
+      const assemble = opts.withText
+        ? createTextAssembler(cursor > 0 ? await textAsOf(eventLog, opts.taskId, cursor) : { text: '', attempt: 0 })
+        : (e: StageEventData): DeliveredEvent => e;
+
+      // Reads the log after the cursor up to `until` (inclusive); returns the events in order.
+      const fromLog = async (until = Infinity): Promise<StageEventData[]> => {
+        const out: StageEventData[] = [];
+        for (;;) {
+          const page = await eventLog.read(opts.taskId, cursor + out.length, 1000);
+          const wanted = page.filter((e) => e.seq <= until);
+          out.push(...wanted);
+          if (page.length < 1000 || wanted.length < page.length) return out;
+        }
+      };
+
+      for (const e of await fromLog()) {
+        cursor = e.seq;
+        yield assemble(e);
+        if (isFinalEvent(e)) return;
+      }
+      if (deps.afterReplay) await deps.afterReplay(opts.taskId);
+
+      while (!signal.aborted) {
+        if (live.length === 0) {
+          const woken = await waker.wait(idleCheckMs, signal);
+          if (signal.aborted) return;
+          if (!woken) {
+            // Quiet channel: trust the log, not pub/sub.
+            for (const e of await fromLog()) {
+              cursor = e.seq;
+              yield assemble(e);
+              if (isFinalEvent(e)) return;
+            }
+          }
+          continue;
+        }
+        const e = live.shift()!;
+        if (e.seq <= cursor) continue;
+        if (e.seq > cursor + 1) {
+          for (const missed of await fromLog(e.seq - 1)) {
+            cursor = missed.seq;
+            yield assemble(missed);
+            if (isFinalEvent(missed)) return;
+          }
+        }
+        if (e.seq !== cursor + 1) continue; // the log did not have the gap yet; it will on the next read
+        cursor = e.seq;
+        yield assemble(e);
+        if (isFinalEvent(e)) return;
+      }
+    } finally {
+      pubsub.unsubscribe(subId);
+    }
+  });
+}

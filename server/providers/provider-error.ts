@@ -1,0 +1,20 @@
+// The one error a provider raises. `retryable` decides between another attempt and
+// failing for good: 429, 5xx and network faults can pass; the rest cannot.
+export class ProviderError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+/** Raised when the task's signal aborts the provider call (cancel, or the worker lost the task). */
+export class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'AbortedError';
+  }
+}

@@ -1,0 +1,36 @@
+// The BullMQ queue of stage tasks. A job's id is its task's id: adding it twice is a no-op.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TaskJobData } from '../worker/run-task.ts';
+
+export const QUEUE_NAME = 'stage-tasks';
+
+export interface TaskQueue {
+  add(taskId: string): Promise<void>;
+  /** Takes a waiting job out of the queue (cancel); an active one is left to its worker. */
+  remove(taskId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createTaskQueue(deps: { connection: Redis; prefix: string; maxAttempts: number; retryBackoffMs: number }): TaskQueue {
+  const queue = new Queue<TaskJobData>(QUEUE_NAME, { connection: deps.connection, prefix: deps.prefix });
+  return {
+    async add(taskId) {
+      await queue.add(
+        'run',
+        { taskId },
+        {
+          jobId: taskId,
+          attempts: deps.maxAttempts,
+          backoff: { type: 'exponential', delay: deps.retryBackoffMs },
+          removeOnComplete: { age: 24 * 3600 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      );
+    },
+    async remove(taskId) {
+      await queue.remove(taskId).catch(() => 0);
+    },
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,23 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'commands' | 'subscriber' | 'worker' | 'queue';
+
+/**
+ * One factory for every Redis connection, so their options stay consistent:
+ * - `commands` and `queue` fail fast while Redis is down (no offline queue), so a
+ *   mutation answers SERVICE_UNAVAILABLE instead of hanging;
+ * - `worker` and `subscriber` wait and retry forever, as BullMQ and pub/sub need.
+ */
+export function createRedis(url: string, role: RedisRole): Redis {
+  const common: RedisOptions = {
+    lazyConnect: false,
+    connectionName: `story-pipeline:${role}`,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  };
+  const failFast = role === 'commands' || role === 'queue';
+  return new Redis(url, {
+    ...common,
+    enableOfflineQueue: !failFast,
+    maxRetriesPerRequest: failFast ? 1 : null,
+  });
+}

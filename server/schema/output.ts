@@ -1,0 +1,67 @@
+import type { CameraShot, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
+import { builder } from './builder.ts';
+
+type Of<K extends StageOutput['kind']> = Extract<StageOutput, { kind: K }>;
+
+const SceneRef = builder.objectRef<Scene>('Scene').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    narration: t.exposeString('narration'),
+    visualPrompt: t.exposeString('visualPrompt'),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+  }),
+});
+const SceneImageRef = builder.objectRef<SceneImage>('SceneImage').implement({
+  fields: (t) => ({
+    sceneIndex: t.exposeInt('sceneIndex'),
+    url: t.exposeString('url', { description: 'Fetchable with a plain HTTP GET; the response is an image.' }),
+    prompt: t.exposeString('prompt'),
+  }),
+});
+const CameraShotRef = builder.objectRef<CameraShot>('CameraShot').implement({
+  fields: (t) => ({
+    sceneIndex: t.exposeInt('sceneIndex'),
+    movement: t.exposeString('movement'),
+    description: t.exposeString('description'),
+  }),
+});
+const VideoClipRef = builder.objectRef<VideoClip>('VideoClip').implement({
+  fields: (t) => ({
+    sceneIndex: t.exposeInt('sceneIndex'),
+    url: t.exposeString('url', { description: 'Fetchable with a plain HTTP GET; the response is a video or animation.' }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+  }),
+});
+
+const RewriteOutputRef = builder.objectRef<Of<'rewrite'>>('RewriteOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'rewrite',
+  fields: (t) => ({ text: t.exposeString('text') }),
+});
+const StoryboardOutputRef = builder.objectRef<Of<'storyboard'>>('StoryboardOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'storyboard',
+  fields: (t) => ({ scenes: t.field({ type: [SceneRef], resolve: (o) => o.scenes }) }),
+});
+const ImagesOutputRef = builder.objectRef<Of<'images'>>('ImagesOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'images',
+  fields: (t) => ({ images: t.field({ type: [SceneImageRef], resolve: (o) => o.images }) }),
+});
+const CameraOutputRef = builder.objectRef<Of<'camera'>>('CameraOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'camera',
+  fields: (t) => ({ shots: t.field({ type: [CameraShotRef], resolve: (o) => o.shots }) }),
+});
+const VideoOutputRef = builder.objectRef<Of<'video'>>('VideoOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'video',
+  fields: (t) => ({ clips: t.field({ type: [VideoClipRef], resolve: (o) => o.clips }) }),
+});
+
+export const StageOutputUnion = builder.unionType('StageOutput', {
+  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef],
+});
+
+export const TaskErrorRef = builder.objectRef<TaskErrorInfo>('TaskError').implement({
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    message: t.exposeString('message'),
+    retryable: t.exposeBoolean('retryable'),
+  }),
+});

@@ -1,0 +1,43 @@
+import { STAGE_NAMES, TASK_STATUSES } from '../stages/names.ts';
+import type { StageDefinition } from '../stages/stage.ts';
+import { builder } from './builder.ts';
+
+export const StageNameEnum = builder.enumType('StageName', {
+  description: 'The five stages of a story pipeline, in pipeline order.',
+  values: STAGE_NAMES,
+});
+
+export const StageStatusEnum = builder.enumType('StageStatus', {
+  values: {
+    IDLE: { description: 'The stage has never been run for this project.' },
+    QUEUED: {},
+    RUNNING: {},
+    COMPLETED: {},
+    FAILED: {},
+    CANCELLED: {},
+  },
+});
+
+export const TaskStatusEnum = builder.enumType('TaskStatus', {
+  values: Object.fromEntries(
+    TASK_STATUSES.map((s) => [s, s === 'RETRYING' ? { description: 'An attempt failed with a retryable error; the task will run again.' } : {}]),
+  ) as Record<(typeof TASK_STATUSES)[number], { description?: string }>,
+});
+
+const StageInfoRef = builder.objectRef<StageDefinition<unknown>>('StageInfo').implement({
+  fields: (t) => ({
+    name: t.field({ type: StageNameEnum, resolve: (s) => s.name }),
+    order: t.exposeInt('order'),
+    label: t.exposeString('label'),
+    dependsOn: t.field({ type: [StageNameEnum], resolve: (s) => s.dependsOn }),
+    creditCost: t.exposeInt('creditCost'),
+  }),
+});
+
+builder.queryField('stages', (t) =>
+  t.field({
+    type: [StageInfoRef],
+    description: 'The stages of the pipeline, in order. Answers without signing in.',
+    resolve: (_root, _args, ctx) => [...ctx.services.registry.values()],
+  }),
+);

@@ -1,0 +1,144 @@
+import type { TaskRow } from '../db/entities.ts';
+import { BadInputError, NotFoundError } from '../errors.ts';
+import { createTextAssembler, textAsOf } from '../events/follow-task.ts';
+import type { DeliveredEvent } from '../events/types.ts';
+import { isActive, type StageName, type TaskStatus } from '../stages/names.ts';
+import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import { parseJson } from '../tasks/task-store.ts';
+import type { Context } from '../api/context.ts';
+import { builder } from './builder.ts';
+import { StageEventRef } from './events.ts';
+import { StageOutputUnion, TaskErrorRef } from './output.ts';
+import { ProjectRef } from './project.ts';
+import { selectsField } from './selection.ts';
+import { StageNameEnum, TaskStatusEnum } from './stage.ts';
+
+/** Live state comes from Redis while a task is active; the row is the truth once it ended. */
+const live = async (task: TaskRow, ctx: Context) => (isActive(task.status) || !task.archivedAt ? ctx.liveMeta(task.id) : null);
+
+export async function ownTask(ctx: Context, id: string): Promise<TaskRow | null> {
+  const user = ctx.requireUser();
+  const task = await ctx.services.tasks.find(id).catch(() => null);
+  return task && task.ownerId === user.id ? task : null;
+}
+
+export const TaskRef = builder.objectRef<TaskRow>('Task');
+
+TaskRef.implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    channel: t.string({
+      description: 'The Redis pub/sub channel on which this task\'s events are published.',
+      resolve: (task, _args, ctx) => ctx.services.eventLog.channel(task.id),
+    }),
+    project: t.field({ type: ProjectRef, resolve: (task, _args, ctx) => ctx.services.projects.get(task.ownerId, task.projectId) }),
+    stage: t.field({ type: StageNameEnum, resolve: (task) => task.stage as StageName }),
+    status: t.field({
+      type: TaskStatusEnum,
+      resolve: async (task, _args, ctx) => {
+        if (!isActive(task.status)) return task.status as TaskStatus;
+        const meta = await ctx.liveMeta(task.id);
+        return (meta && isActive(meta.status) ? meta.status : task.status) as TaskStatus;
+      },
+    }),
+    progress: t.int({
+      description: '0 to 100.',
+      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await ctx.liveMeta(task.id))?.progress ?? task.progress) : task.progress),
+    }),
+    message: t.string({ nullable: true, resolve: (task) => task.message }),
+    attempt: t.int({
+      description: '1-based number of the current attempt.',
+      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await ctx.liveMeta(task.id))?.attempt ?? task.attempt) : task.attempt),
+    }),
+    maxAttempts: t.exposeInt('maxAttempts'),
+    text: t.string({
+      nullable: true,
+      description: 'Text generated so far by the current attempt (text stages); the polling fallback.',
+      resolve: async (task, _args, ctx) => (isActive(task.status) ? await ctx.services.eventLog.text(task.id) : task.text),
+    }),
+    output: t.field({
+      type: StageOutputUnion,
+      nullable: true,
+      description: 'Set once the task is COMPLETED.',
+      resolve: (task) => parseJson<StageOutput>(task.output),
+    }),
+    error: t.field({ type: TaskErrorRef, nullable: true, resolve: (task) => parseJson<TaskErrorInfo>(task.error) }),
+    tokensUsed: t.int({ nullable: true, resolve: (task) => task.tokensUsed }),
+    creditsCharged: t.exposeInt('creditsCharged'),
+    lastSeq: t.int({
+      description: 'seq of the newest event of this task: the cursor to resume a subscription from.',
+      resolve: async (task, _args, ctx) => (await live(task, ctx))?.seq ?? task.lastSeq,
+    }),
+    events: t.field({
+      type: [StageEventRef],
+      description: "The task's event log, oldest first, seq > after.",
+      args: { after: t.arg.int({ defaultValue: 0 }), first: t.arg.int({ defaultValue: 100 }) },
+      resolve: async (task, args, ctx, info): Promise<DeliveredEvent[]> => {
+        const after = args.after ?? 0;
+        const first = args.first ?? 100;
+        if (after < 0) throw new BadInputError('after', 'must be 0 or more');
+        if (first < 1 || first > 1000) throw new BadInputError('first', 'must be from 1 to 1000');
+        const events = await ctx.services.eventLog.read(task.id, after, first);
+        if (!selectsField(info, 'fullText')) return events;
+        const assemble = createTextAssembler(after > 0 ? await textAsOf(ctx.services.eventLog, task.id, after) : { text: '', attempt: 0 });
+        return events.map(assemble);
+      },
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (task) => task.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => task.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => task.finishedAt }),
+    processingTimeMs: t.int({ nullable: true, resolve: (task) => task.processingTimeMs }),
+    provider: t.string({ nullable: true, description: 'The provider that produced the output.', resolve: (task) => task.provider }),
+    model: t.string({ nullable: true, description: 'The model that produced the output.', resolve: (task) => task.model }),
+  }),
+});
+
+builder.queryField('task', (t) =>
+  t.field({
+    type: TaskRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ownTask(ctx, id),
+  }),
+);
+
+const ExecuteStageInput = builder.inputType('ExecuteStageInput', {
+  fields: (t) => ({
+    projectId: t.id({ required: true }),
+    stage: t.field({ type: StageNameEnum, required: true }),
+    input: t.field({ type: 'JSON', description: 'Stage-specific options; see the stage table in README.md.' }),
+    idempotencyKey: t.string({ description: 'Same key from the same user: the same task, never a second job.' }),
+  }),
+});
+
+builder.mutationField('executeStage', (t) =>
+  t.field({
+    type: TaskRef,
+    args: { input: t.arg({ type: ExecuteStageInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.executeStage(ctx.requireUser(), input),
+  }),
+);
+
+builder.mutationField('runPipeline', (t) =>
+  t.field({
+    type: [TaskRef],
+    description: 'Runs `from` and every stage after it, each as soon as its dependencies are COMPLETED. Returns the tasks in pipeline order.',
+    args: {
+      projectId: t.arg.id({ required: true }),
+      from: t.arg({ type: StageNameEnum, defaultValue: 'REWRITE' }),
+    },
+    resolve: (_root, args, ctx) => ctx.services.runPipeline(ctx.requireUser(), args.projectId, args.from ?? 'REWRITE'),
+  }),
+);
+
+builder.mutationField('cancelTask', (t) =>
+  t.field({
+    type: TaskRef,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const task = await ownTask(ctx, id);
+      if (!task) throw new NotFoundError('Task', id);
+      return ctx.services.cancelTask(ctx.requireUser(), id);
+    },
+  }),
+);

@@ -1,0 +1,49 @@
+// What a stage is: one file per stage implements this, and registry.ts lists them.
+import type { ProjectRow } from '../db/entities.ts';
+import type { TextProvider } from '../providers/text-provider.ts';
+import type { StageName } from './names.ts';
+import type { StageOutput } from './outputs.ts';
+
+export type DependencyOutputs = Partial<Record<StageName, StageOutput>>;
+
+export interface ProgressUpdate {
+  progress: number;
+  step?: number;
+  totalSteps?: number;
+  message?: string;
+  etaSeconds?: number;
+}
+
+export interface StageRunContext<I> {
+  input: I;
+  project: Pick<ProjectRow, 'id' | 'name' | 'originalTopic' | 'originalText'>;
+  /** The newest completed output of each stage this one depends on. */
+  outputs: DependencyOutputs;
+  text: TextProvider;
+  signal: AbortSignal;
+  /** Streams text as the model writes it; cheap (batched behind the scenes). */
+  token(delta: string): void;
+  progress(update: ProgressUpdate): Promise<void>;
+}
+
+export interface StageResult {
+  output: StageOutput;
+  /** The text the attempt streamed (text stages), kept as Task.text. */
+  text?: string;
+  tokensUsed?: number;
+  provider: string;
+  model: string;
+}
+
+export interface StageDefinition<I = unknown> {
+  name: StageName;
+  order: number;
+  label: string;
+  dependsOn: StageName[];
+  creditCost: number;
+  /** Validates `ExecuteStageInput.input`; throws BadInputError naming the field and the rule. */
+  parseInput(raw: unknown): I;
+  /** Why the stage cannot run yet (its dependencies have no output), or null. */
+  missing(input: I, project: StageRunContext<I>['project'], outputs: DependencyOutputs): string | null;
+  run(ctx: StageRunContext<I>): Promise<StageResult>;
+}

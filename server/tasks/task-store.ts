@@ -1,0 +1,121 @@
+// A task's lifecycle in the database. Every transition is one conditional UPDATE (the
+// row must still be active, and for a worker still at its attempt), so of two racing
+// writers (a worker finishing, a user cancelling, a stale worker) exactly one wins.
+// Ending FAILED or CANCELLED refunds the charge in the same transaction.
+import { randomUUID } from 'node:crypto';
+import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { CreditEntry, Task, User, type TaskRow } from '../db/entities.ts';
+import { ACTIVE_STATUSES, type StageName, type TaskStatus } from '../stages/names.ts';
+import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import type { StageResult } from '../stages/stage.ts';
+
+export interface TaskStore {
+  find(id: string): Promise<TaskRow | null>;
+  newest(projectId: string, stage: StageName): Promise<TaskRow | null>;
+  newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null>;
+  list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
+  markRunning(taskId: string, attempt: number): Promise<boolean>;
+  markRetrying(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean>;
+  complete(taskId: string, attempt: number, result: StageResult, startedAt: Date): Promise<boolean>;
+  /** attempt null: whoever runs it (the API, the sweep). */
+  end(taskId: string, status: 'FAILED' | 'CANCELLED', attempt: number | null, details: { error?: TaskErrorInfo; message?: string }): Promise<boolean>;
+}
+
+export const parseJson = <T>(text: string | null | undefined): T | null => (text ? (JSON.parse(text) as T) : null);
+
+export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId' | 'creditsCharged'>): Promise<void> {
+  if (task.creditsCharged <= 0) return;
+  await em.insert(CreditEntry, {
+    id: randomUUID(),
+    userId: task.ownerId,
+    taskId: task.id,
+    delta: task.creditsCharged,
+    reason: 'refund',
+    createdAt: new Date(),
+  });
+  await em.nativeUpdate(User, { id: task.ownerId }, { credits: raw('credits + ?', [task.creditsCharged]) });
+}
+
+export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
+  const em = () => deps.orm.em.fork();
+  const active = { $in: [...ACTIVE_STATUSES] as string[] };
+
+  return {
+    find: (id) => em().findOne(Task, { id }),
+
+    newest: (projectId, stage) => em().findOne(Task, { projectId, stage }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
+
+    async newestCompletedOutput(projectId, stage) {
+      const row = await em().findOne(
+        Task,
+        { projectId, stage, status: 'COMPLETED' },
+        { orderBy: { finishedAt: 'desc', id: 'desc' }, fields: ['output'] },
+      );
+      return parseJson<StageOutput>(row?.output);
+    },
+
+    list: (projectId, stage) =>
+      em().find(Task, stage ? { projectId, stage } : { projectId }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
+
+    async markRunning(taskId, attempt) {
+      const n = await em().nativeUpdate(
+        Task,
+        { id: taskId, status: active, attempt: { $lte: attempt } },
+        { status: 'RUNNING' satisfies TaskStatus, attempt, progress: 0, error: null },
+      );
+      if (n > 0) await em().nativeUpdate(Task, { id: taskId, startedAt: null }, { startedAt: new Date() });
+      return n > 0;
+    },
+
+    async markRetrying(taskId, attempt, error) {
+      const n = await em().nativeUpdate(
+        Task,
+        { id: taskId, status: 'RUNNING', attempt },
+        { status: 'RETRYING' satisfies TaskStatus, error: JSON.stringify(error) },
+      );
+      return n > 0;
+    },
+
+    async complete(taskId, attempt, result, startedAt) {
+      const now = new Date();
+      const n = await em().nativeUpdate(
+        Task,
+        { id: taskId, status: 'RUNNING', attempt },
+        {
+          status: 'COMPLETED' satisfies TaskStatus,
+          activeKey: null,
+          progress: 100,
+          output: JSON.stringify(result.output),
+          text: result.text ?? null,
+          error: null,
+          tokensUsed: result.tokensUsed ?? null,
+          provider: result.provider,
+          model: result.model,
+          finishedAt: now,
+          processingTimeMs: now.getTime() - startedAt.getTime(),
+        },
+      );
+      return n > 0;
+    },
+
+    async end(taskId, status, attempt, details) {
+      return em().transactional(async (tx) => {
+        const where = attempt === null ? { id: taskId, status: active } : { id: taskId, status: active, attempt };
+        const task = await tx.findOne(Task, where, { fields: ['id', 'ownerId', 'creditsCharged', 'startedAt'] });
+        if (!task) return false;
+        const now = new Date();
+        const n = await tx.nativeUpdate(Task, where, {
+          status,
+          activeKey: null,
+          message: details.message ?? null,
+          error: details.error ? JSON.stringify(details.error) : null,
+          finishedAt: now,
+          processingTimeMs: task.startedAt ? now.getTime() - task.startedAt.getTime() : null,
+        });
+        if (n === 0) return false;
+        await refund(tx, task);
+        return true;
+      });
+    },
+  };
+}

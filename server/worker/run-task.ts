@@ -1,0 +1,127 @@
+// Runs one attempt of a task: take the lease, run the stage, stream its events, record the
+// outcome. Everything the attempt writes is fenced by the lease (Redis) and the attempt
+// number (database), so a worker that lost its job can neither append nor finish.
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/core';
+import { LeaseLostError, type EventLog } from '../events/event-log.ts';
+import type { ProjectService } from '../projects/project-service.ts';
+import { AbortedError, ProviderError } from '../providers/provider-error.ts';
+import type { TextProvider } from '../providers/text-provider.ts';
+import { isFinished, type StageName } from '../stages/names.ts';
+import type { TaskErrorInfo } from '../stages/outputs.ts';
+import type { StageRegistry } from '../stages/registry.ts';
+import type { DependencyOutputs, StageResult } from '../stages/stage.ts';
+import { closeLog, refOf } from '../tasks/close-log.ts';
+import type { TaskStore } from '../tasks/task-store.ts';
+import { AppError } from '../errors.ts';
+import { createTokenBatcher } from './token-batcher.ts';
+
+export interface RunTaskDeps {
+  orm: MikroORM;
+  eventLog: EventLog;
+  tasks: TaskStore;
+  projects: ProjectService;
+  registry: StageRegistry;
+  text: TextProvider;
+  logTtlSeconds: number;
+  retryBackoffMs: number;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export interface TaskJobData {
+  taskId: string;
+}
+
+/** What the user sees of a failure: provider errors as they are, anything else masked. */
+export function describeFailure(err: unknown): TaskErrorInfo {
+  if (err instanceof ProviderError) return { code: err.code, message: err.message, retryable: err.retryable };
+  if (err instanceof AppError) return { code: err.code, message: err.message, retryable: false };
+  const name = (err as Error)?.name ?? '';
+  // Redis or database hiccups are transient: another attempt may well succeed.
+  if (/Redis|Connection|ECONNRE|ETIMEDOUT/i.test(`${name} ${(err as Error)?.message ?? ''}`)) {
+    return { code: 'SERVICE_UNAVAILABLE', message: 'A backing service was briefly unreachable.', retryable: true };
+  }
+  return { code: 'INTERNAL_SERVER_ERROR', message: 'The stage failed unexpectedly.', retryable: false };
+}
+
+export function createRunTask(deps: RunTaskDeps) {
+  const { eventLog, tasks } = deps;
+
+  return async function runTask(job: Job<TaskJobData>, token: string | undefined, jobSignal?: AbortSignal): Promise<void> {
+    const lease = token ?? `job:${job.id}`;
+    const row = await tasks.find(job.data.taskId);
+    if (!row || isFinished(row.status)) return; // cancelled before it ran, or already done
+    const ref = refOf(row);
+    const stage = deps.registry.get(row.stage as StageName);
+    if (!stage) throw new UnrecoverableError(`unknown stage ${row.stage}`);
+
+    await eventLog.init(ref); // no-op unless the API died before writing it
+    let attempt: number;
+    try {
+      attempt = await eventLog.startAttempt(ref, lease);
+    } catch (err) {
+      if (err instanceof LeaseLostError) return; // the log has ended (cancelled)
+      throw err;
+    }
+    if (!(await tasks.markRunning(row.id, attempt))) return;
+
+    // One signal for everything that stops this attempt: cancel (BullMQ aborts the job's
+    // signal) or losing the lease (an append is refused).
+    const controller = new AbortController();
+    jobSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const startedAt = row.startedAt ?? new Date();
+    const tokens = createTokenBatcher(
+      async (delta) => {
+        await eventLog.append(ref, lease, [{ type: 'token', delta }]);
+      },
+      () => controller.abort(),
+    );
+
+    try {
+      const project = await deps.projects.get(row.ownerId, row.projectId);
+      const outputs: DependencyOutputs = {};
+      for (const dep of stage.dependsOn) {
+        const output = await tasks.newestCompletedOutput(row.projectId, dep);
+        if (output) outputs[dep] = output;
+      }
+      const result: StageResult = await stage.run({
+        input: JSON.parse(row.input),
+        project,
+        outputs,
+        text: deps.text,
+        signal: controller.signal,
+        token: (delta) => tokens.push(delta),
+        progress: async (update) => {
+          await tokens.flush();
+          await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+        },
+      });
+      await tokens.flush();
+      if (!(await tasks.complete(row.id, attempt, result, startedAt))) return;
+      await closeLog(deps, (await tasks.find(row.id))!, lease);
+    } catch (err) {
+      await tokens.flush().catch(() => {});
+      if (err instanceof LeaseLostError || err instanceof AbortedError || controller.signal.aborted) {
+        return; // cancelled or taken over: whoever ended or took the task writes its events
+      }
+      const info = describeFailure(err);
+      if (info.code === 'INTERNAL_SERVER_ERROR') deps.log(`task ${row.id} attempt ${attempt} failed`, err);
+      const attempts = job.opts.attempts ?? 1;
+      const willRetry = info.retryable && job.attemptsMade + 1 < attempts;
+      if (willRetry) {
+        const retryInMs = deps.retryBackoffMs * 2 ** job.attemptsMade;
+        if (await tasks.markRetrying(row.id, attempt, info)) {
+          await eventLog.append(ref, lease, [
+            { type: 'failed', error: info, willRetry: true, retryInMs },
+            { type: 'status', status: 'RETRYING', message: info.message },
+          ]);
+        }
+        throw err; // BullMQ schedules the next attempt after the backoff
+      }
+      if (await tasks.end(row.id, 'FAILED', attempt, { error: info, message: info.message })) {
+        await closeLog(deps, (await tasks.find(row.id))!, lease);
+      }
+      throw new UnrecoverableError(info.message);
+    }
+  };
+}
