@@ -26,21 +26,37 @@ function domainError(err: unknown): AppError | null {
   return null;
 }
 
+// graphql ships both ESM and CJS builds and libraries may load the other one, so a
+// GraphQLError is recognised by its shape, not by instanceof.
+type GraphQLErrorLike = GraphQLError & { originalError?: unknown };
+export const isGraphQLErrorLike = (e: unknown): e is GraphQLErrorLike =>
+  e instanceof GraphQLError || (e instanceof Error && e.name === 'GraphQLError' && 'locations' in e);
+
+/** The errors an error wraps, outermost first. */
+function* causes(err: unknown): Generator<unknown> {
+  for (let e = err, depth = 0; e && depth < 10; depth++) {
+    yield e;
+    e = isGraphQLErrorLike(e) ? e.originalError : (e as Error).cause;
+  }
+}
+
 export function mapError(error: unknown, log: (msg: string, err?: unknown) => void): GraphQLError {
-  const gql = error instanceof GraphQLError ? error : null;
-  const original = gql?.originalError ?? (gql ? null : error);
-  if (gql && !original) {
-    // GraphQL's own errors: syntax, validation, variable coercion. Their messages name the field.
-    if (gql.extensions?.code) return gql;
-    const code = /^Variable "\$/.test(gql.message) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED';
-    return new GraphQLError(gql.message, { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path, extensions: { ...gql.extensions, code } });
+  const located = isGraphQLErrorLike(error) ? error : null;
+  const where = { nodes: located?.nodes, source: located?.source, positions: located?.positions, path: located?.path };
+  let innermost: unknown = error;
+  for (const e of causes(error)) {
+    const known = domainError(e);
+    if (known) {
+      if (known.code === 'SERVICE_UNAVAILABLE') log(known.message, known.cause);
+      return new GraphQLError(known.message, { ...where, extensions: { ...known.extensions, code: known.code } });
+    }
+    innermost = e;
   }
-  const known = domainError(original) ?? (original instanceof GraphQLError ? null : domainError((original as Error)?.cause));
-  if (original instanceof GraphQLError && !known) return mapError(original, log);
-  if (known) {
-    if (known.code === 'SERVICE_UNAVAILABLE') log(known.message, known.cause);
-    return new GraphQLError(known.message, { nodes: gql?.nodes, path: gql?.path, extensions: { ...known.extensions, code: known.code } });
+  if (isGraphQLErrorLike(innermost)) {
+    // GraphQL's own errors (syntax, validation, variable coercion): their messages name the field.
+    const code = innermost.extensions?.code ?? (/^Variable "\$/.test(innermost.message) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED');
+    return new GraphQLError(innermost.message, { ...where, extensions: { ...innermost.extensions, code } });
   }
-  log('unexpected error', original);
-  return new GraphQLError('Unexpected error.', { nodes: gql?.nodes, path: gql?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  log('unexpected error', innermost);
+  return new GraphQLError('Unexpected error.', { ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

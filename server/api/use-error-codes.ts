@@ -1,6 +1,7 @@
 // Gives parse and validation errors their public code, on every transport.
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
+import { isGraphQLErrorLike } from './error-mapper.ts';
 
 const withCode = (e: GraphQLError) =>
   e.extensions?.code
@@ -11,12 +12,12 @@ export function useErrorCodes(): Plugin {
   return {
     onValidate() {
       return ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withCode(e) : e)));
+        if (result.length > 0) setResult(result.map((e) => (isGraphQLErrorLike(e) ? withCode(e) : e)));
       };
     },
     onParse() {
       return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError) replaceParseResult(withCode(result));
+        if (isGraphQLErrorLike(result)) replaceParseResult(withCode(result));
       };
     },
   };

@@ -13,6 +13,10 @@ export function createLogArchive(deps: { orm: MikroORM }): LogArchive {
         .find(TaskEvent, { taskId, seq: { $gt: after } }, { orderBy: { seq: 'asc' }, limit });
       return rows.map((r) => JSON.parse(r.payload) as StageEventData);
     },
+    async endSeq(taskId) {
+      const task = await deps.orm.em.fork().findOne(Task, { id: taskId }, { fields: ['archivedAt', 'lastSeq'] });
+      return task?.archivedAt ? task.lastSeq : null;
+    },
   };
 }
 

@@ -38,6 +38,8 @@ export interface LogMeta {
 /** Where archived logs are read from once Redis no longer has them. */
 export interface LogArchive {
   read(taskId: string, after: number, limit: number): Promise<StageEventData[]>;
+  /** The seq of an archived log's final event, or null when the task has no archived log. */
+  endSeq(taskId: string): Promise<number | null>;
 }
 
 export interface EventLog {
@@ -48,6 +50,8 @@ export interface EventLog {
   /** Events with seq > after, oldest first, at most `limit`; from Redis, else the archive. */
   read(taskId: string, after: number, limit?: number): Promise<StageEventData[]>;
   meta(taskId: string): Promise<LogMeta | null>;
+  /** The seq of the log's final event once the log has ended, else null. */
+  endSeq(taskId: string): Promise<number | null>;
   /** The current attempt's text so far (the polling fallback), or null when Redis has no log. */
   text(taskId: string): Promise<string | null>;
   /** After archiving: let Redis drop the log after `seconds`. */
@@ -149,6 +153,12 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
         progress: Number(m.progress),
         final: m.final === '1',
       };
+    },
+
+    async endSeq(taskId) {
+      const [seq, final] = await redis.hmget(keys.taskMeta(taskId), 'seq', 'final');
+      if (seq !== null) return final === '1' ? Number(seq) : null;
+      return archive.endSeq(taskId);
     },
 
     async text(taskId) {

@@ -16,7 +16,7 @@ export interface FollowDeps {
   /** How long a quiet channel is trusted before the log is checked. @default 5000 */
   idleCheckMs?: number;
   /** Test seam: runs after the replay has read the log and before going live (to force the race). */
-  afterReplay?: (taskId: string) => Promise<void>;
+  afterReplay?: (taskId: string, cursor: number) => Promise<void>;
 }
 
 export interface FollowOptions {
@@ -94,7 +94,13 @@ export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerato
         yield assemble(e);
         if (isFinalEvent(e)) return;
       }
-      if (deps.afterReplay) await deps.afterReplay(opts.taskId);
+      if (deps.afterReplay) await deps.afterReplay(opts.taskId, cursor);
+      // The cursor may already be at (or past) the end of a finished log.
+      const ended = async () => {
+        const end = await eventLog.endSeq(opts.taskId);
+        return end !== null && cursor >= end;
+      };
+      if (await ended()) return;
 
       while (!signal.aborted) {
         if (live.length === 0) {
@@ -107,6 +113,7 @@ export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerato
               yield assemble(e);
               if (isFinalEvent(e)) return;
             }
+            if (await ended()) return;
           }
           continue;
         }
