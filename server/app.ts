@@ -75,9 +75,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const { url: redisUrl, local } = await resolveRedisUrl(config, log);
   if (local) stack.push(() => local.stop());
   const keys = createRedisKeys(config.redisPrefix);
-  const redis = createRedis(redisUrl, 'commands');
-  const subscriber = createRedis(redisUrl, 'subscriber');
-  const queueConnection = createRedis(redisUrl, 'queue');
+  const redis = createRedis(redisUrl, 'commands', log);
+  const subscriber = createRedis(redisUrl, 'subscriber', log);
+  const queueConnection = createRedis(redisUrl, 'queue', log);
   stack.push(async () => {
     for (const r of [redis, subscriber, queueConnection]) r.disconnect();
   });
@@ -145,7 +145,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           (config.openaiApiKey
             ? createOpenAITextProvider({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, model: config.textModel })
             : createOfflineTextProvider({ tokenDelayMs: config.offlineTokenDelayMs }));
-        const workerConnection = createRedis(redisUrl, 'worker');
+        const workerConnection = createRedis(redisUrl, 'worker', log);
         const worker: TaskWorker = await startTaskWorker({
           connection: workerConnection,
           prefix: keys.queuePrefix(),

@@ -8,16 +8,28 @@ export type RedisRole = 'commands' | 'subscriber' | 'worker' | 'queue';
  *   mutation answers SERVICE_UNAVAILABLE instead of hanging;
  * - `worker` and `subscriber` wait and retry forever, as BullMQ and pub/sub need.
  */
-export function createRedis(url: string, role: RedisRole): Redis {
+export function createRedis(url: string, role: RedisRole, log: (msg: string) => void = () => {}): Redis {
   const common: RedisOptions = {
     lazyConnect: false,
     connectionName: `story-pipeline:${role}`,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
   const failFast = role === 'commands' || role === 'queue';
-  return new Redis(url, {
+  const redis = new Redis(url, {
     ...common,
     enableOfflineQueue: !failFast,
     maxRetriesPerRequest: failFast ? 1 : null,
   });
+  // Reconnecting is automatic; say so once per outage instead of once per retry.
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    log(`Redis (${role}) unreachable: ${err.message}; reconnecting`);
+  });
+  redis.on('ready', () => {
+    if (down) log(`Redis (${role}) is back`);
+    down = false;
+  });
+  return redis;
 }
