@@ -16,18 +16,20 @@ import { createEventLog, type EventLog } from './events/event-log.ts';
 import type { FollowDeps } from './events/follow-task.ts';
 import { createLogger, type Log } from './logger.ts';
 import { createProjectService } from './projects/project-service.ts';
-import { createOfflineTextProvider } from './providers/offline-text.ts';
-import { createOpenAITextProvider } from './providers/openai-text.ts';
-import type { TextProvider } from './providers/text-provider.ts';
+import { createMediaRoute } from './api/media-route.ts';
+import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/media-store.ts';
+import { selectProviders } from './providers/select-providers.ts';
 import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
 import { createRedis } from './redis/connect.ts';
 import { createRedisKeys } from './redis/keys.ts';
 import { isPortOpen, startLocalRedis, type LocalRedis } from './redis/local-redis.ts';
 import { buildSchema } from './schema/index.ts';
 import { createStageRegistry, type StageRegistry } from './stages/registry.ts';
+import type { Providers } from './stages/stage.ts';
 import { createCancelTask } from './tasks/cancel-task.ts';
 import { createDispatch } from './tasks/dispatch.ts';
 import { createExecuteStage } from './tasks/execute-stage.ts';
+import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
 import { createSweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
@@ -36,8 +38,9 @@ import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
 
 export interface AppOverrides {
   log?: Log;
-  /** Replaces the text provider (tests use the offline one or a loopback OpenAI server via config). */
-  textProvider?: TextProvider;
+  /** Replaces model providers (tests normally configure a loopback OpenAI server instead). */
+  providers?: Partial<Providers>;
+  media?: MediaStore;
   registry?: StageRegistry;
   follow?: Partial<FollowDeps>;
 }
@@ -99,6 +102,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const dispatch = createDispatch({ eventLog, queue });
   const closeDeps = { orm, eventLog, logTtlSeconds: config.logTtlSeconds };
   const follow: FollowDeps = { eventLog, pubsub, ...overrides.follow };
+  const media = overrides.media ?? createLocalMediaStore({ dir: config.mediaDir });
+
+  const assertRedisUp = async () => {
+    try {
+      await redis.ping();
+    } catch (err) {
+      throw new ServiceUnavailableError('Redis', err);
+    }
+  };
+  const pipeline = createPipeline({ ...closeDeps, tasks, dispatch });
 
   const services: Services = {
     accounts,
@@ -117,18 +130,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       maxAttempts: config.maxAttempts,
       dispatch,
       log,
-      assertRedisUp: async () => {
-        try {
-          await redis.ping();
-        } catch (err) {
-          throw new ServiceUnavailableError('Redis', err);
-        }
-      },
+      assertRedisUp,
     }),
-    runPipeline: createRunPipeline({ registry, projects }),
-    cancelTask: createCancelTask({ ...closeDeps, tasks, queue, pubsub, controlChannel: keys.controlChannel() }),
+    runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, dispatch, log }),
+    cancelTask: createCancelTask({ ...closeDeps, tasks, queue, pubsub, pipeline, controlChannel: keys.controlChannel() }),
   };
-  const sweep = createSweep({ ...closeDeps, dispatch, log });
+  const sweep = createSweep({ ...closeDeps, dispatch, pipeline, log });
 
   const app: App = {
     url: '',
@@ -140,11 +147,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     sweep,
     async start() {
       if (runsWorker) {
-        const text =
-          overrides.textProvider ??
-          (config.openaiApiKey
-            ? createOpenAITextProvider({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, model: config.textModel })
-            : createOfflineTextProvider({ tokenDelayMs: config.offlineTokenDelayMs }));
+        const providers: Providers = { ...selectProviders(config), ...overrides.providers };
         const workerConnection = createRedis(redisUrl, 'worker', log);
         const worker: TaskWorker = await startTaskWorker({
           connection: workerConnection,
@@ -152,7 +155,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           concurrency: config.workerConcurrency,
           pubsub,
           controlChannel: keys.controlChannel(),
-          process: createRunTask({ ...closeDeps, tasks, projects, registry, text, retryBackoffMs: config.retryBackoffMs, log }),
+          process: createRunTask({ ...closeDeps, tasks, projects, registry, providers, media, pipeline, retryBackoffMs: config.retryBackoffMs, log }),
           log,
         });
         stack.push(async () => {
@@ -164,11 +167,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const timer = setInterval(runSweep, config.sweepIntervalMs);
         timer.unref();
         stack.push(async () => clearInterval(timer));
-        log(`worker running (${text.name} provider, model ${text.model}, concurrency ${config.workerConcurrency})`);
+        const { text, image, video } = providers;
+        log(`worker running (concurrency ${config.workerConcurrency}; text ${text.name}/${text.model}, images ${image.name}/${image.model}, video ${video.name}/${video.model})`);
       }
       if (runsApi) {
         if (config.buildClient) await ensureClientBuilt(config.clientDir, log);
-        const yoga = createGraphQLHandler({ schema: buildSchema(), createContext: createContextFactory(services), log });
+        const yoga = createGraphQLHandler({ schema: buildSchema(), createContext: createContextFactory(services, { publicUrl: config.publicUrl }), log });
         const http = createHttpServer({
           yoga,
           accounts,
@@ -177,6 +181,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             redis: () => redis.ping(),
             database: () => orm.em.fork().getConnection().execute('select 1'),
           },
+          routes: { [MEDIA_PREFIX]: createMediaRoute(media) },
           log,
         });
         const port = await http.listen(config.port, config.host);

@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   /** Host the HTTP server binds to. @default '0.0.0.0' (env HOST) */
   host: string;
+  /** Public origin of the API for media URLs, e.g. https://story.example.com. Unset: the origin of each request. (env PUBLIC_URL) */
+  publicUrl: string | undefined;
   /** Redis for BullMQ, pub/sub and the event logs. Unset: 127.0.0.1:6379, or a redis-server we start. (env REDIS_URL) */
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments or test runs share a Redis. @default 'sp:' (env REDIS_PREFIX) */
@@ -22,6 +24,12 @@ export interface Config {
   openaiBaseUrl: string | undefined;
   /** Chat model for the text stages. @default 'gpt-4o-mini' (env TEXT_MODEL) */
   textModel: string;
+  /** Image model. @default 'gpt-image-1' (env IMAGE_MODEL) */
+  imageModel: string;
+  /** Video model. @default 'sora-2' (env VIDEO_MODEL) */
+  videoModel: string;
+  /** How often a video job is polled. @default 5000 (env VIDEO_POLL_INTERVAL_MS) */
+  videoPollIntervalMs: number;
   /** Pause between two tokens of the offline provider. @default 15 (env OFFLINE_TOKEN_DELAY_MS) */
   offlineTokenDelayMs: number;
   /** Pause between two steps (images, clips) of the offline provider. @default 400 (env OFFLINE_STEP_DELAY_MS) */
@@ -73,12 +81,16 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     role: roleArg,
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: prefix,
     databaseUrl: env.DATABASE_URL || resolve('data/story-pipeline.db'),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
     textModel: env.TEXT_MODEL || 'gpt-4o-mini',
+    imageModel: env.IMAGE_MODEL || 'gpt-image-1',
+    videoModel: env.VIDEO_MODEL || 'sora-2',
+    videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 5000, 10, 600_000),
     offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
     offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),

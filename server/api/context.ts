@@ -32,6 +32,8 @@ export interface Context {
   user: UserRow | null;
   /** The signed-in user, or UNAUTHENTICATED. */
   requireUser(): UserRow;
+  /** Origin that media paths are made absolute against (PUBLIC_URL, else the request's). */
+  baseUrl: string;
   /** Live state of active tasks, read from Redis at most once per request and task. */
   liveMeta(taskId: string): Promise<LogMeta | null>;
 }
@@ -41,6 +43,8 @@ export interface ContextSource {
   connectionParams?: Record<string, unknown>;
   /** Set by the WebSocket adapter, which authenticated the connection once in onConnect. */
   socketUser?: UserRow | null;
+  /** The origin the WebSocket adapter saw on the upgrade request. */
+  socketOrigin?: string;
 }
 
 export function tokenFromSource(source: ContextSource): string | undefined {
@@ -48,7 +52,7 @@ export function tokenFromSource(source: ContextSource): string | undefined {
   return bearerToken(header);
 }
 
-export function createContextFactory(services: Services) {
+export function createContextFactory(services: Services, opts: { publicUrl?: string } = {}) {
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
     let badToken = false;
@@ -62,10 +66,12 @@ export function createContextFactory(services: Services) {
         badToken = !user;
       }
     }
+    const baseUrl = opts.publicUrl ?? source.socketOrigin ?? (source.request ? new URL(source.request.url).origin : '');
     const metaCache = new Map<string, Promise<LogMeta | null>>();
     return {
       services,
       user,
+      baseUrl,
       requireUser() {
         if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
         return user;

@@ -38,6 +38,7 @@ export function attachWebSocket(deps: { server: Server; yoga: Yoga; accounts: Ac
         const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
           connectionParams: ctx.connectionParams,
           socketUser: users.get(ctx.extra) ?? null,
+          socketOrigin: `http://${ctx.extra.request.headers.host ?? 'localhost'}`,
         });
         let document: ExecutionArgs['document'];
         try {

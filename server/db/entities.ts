@@ -74,6 +74,10 @@ export const Task = defineEntity({
     processingTimeMs: p.integer().nullable(),
     /** Set when the event log has been copied from Redis to task_events. */
     archivedAt: p.datetime().nullable(),
+    /** The runPipeline call this task belongs to, if any. */
+    pipelineId: p.string().length(36).nullable().index(),
+    /** JSON list of the stages of its pipeline this task waits for; it is enqueued once they completed. */
+    waitingOn: p.text().nullable(),
   },
 });
 

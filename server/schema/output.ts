@@ -1,6 +1,9 @@
 import type { CameraShot, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
 import { builder } from './builder.ts';
 
+/** Media is stored by path; clients get a URL they can fetch as it is. */
+const absolute = (baseUrl: string, path: string) => (path.startsWith('/') ? `${baseUrl}${path}` : path);
+
 type Of<K extends StageOutput['kind']> = Extract<StageOutput, { kind: K }>;
 
 const SceneRef = builder.objectRef<Scene>('Scene').implement({
@@ -14,7 +17,7 @@ const SceneRef = builder.objectRef<Scene>('Scene').implement({
 const SceneImageRef = builder.objectRef<SceneImage>('SceneImage').implement({
   fields: (t) => ({
     sceneIndex: t.exposeInt('sceneIndex'),
-    url: t.exposeString('url', { description: 'Fetchable with a plain HTTP GET; the response is an image.' }),
+    url: t.string({ description: 'Fetchable with a plain HTTP GET; the response is an image.', resolve: (i, _args, ctx) => absolute(ctx.baseUrl, i.url) }),
     prompt: t.exposeString('prompt'),
   }),
 });
@@ -28,7 +31,7 @@ const CameraShotRef = builder.objectRef<CameraShot>('CameraShot').implement({
 const VideoClipRef = builder.objectRef<VideoClip>('VideoClip').implement({
   fields: (t) => ({
     sceneIndex: t.exposeInt('sceneIndex'),
-    url: t.exposeString('url', { description: 'Fetchable with a plain HTTP GET; the response is a video or animation.' }),
+    url: t.string({ description: 'Fetchable with a plain HTTP GET; the response is a video or animation.', resolve: (c, _args, ctx) => absolute(ctx.baseUrl, c.url) }),
     durationSeconds: t.exposeFloat('durationSeconds'),
   }),
 });

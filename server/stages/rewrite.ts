@@ -58,8 +58,8 @@ export const rewriteStage: StageDefinition<RewriteInput> = {
       output: { kind: 'rewrite', text: story },
       text: result.text,
       tokensUsed: result.tokensUsed,
-      provider: ctx.text.name,
-      model: ctx.text.model,
+      provider: ctx.providers.text.name,
+      model: ctx.providers.text.model,
     };
   },
 };

@@ -1,8 +1,16 @@
 // What a stage is: one file per stage implements this, and registry.ts lists them.
 import type { ProjectRow } from '../db/entities.ts';
+import type { MediaStore } from '../media/media-store.ts';
+import type { ImageProvider, VideoProvider } from '../providers/media-provider.ts';
 import type { TextProvider } from '../providers/text-provider.ts';
 import type { StageName } from './names.ts';
 import type { StageOutput } from './outputs.ts';
+
+export interface Providers {
+  text: TextProvider;
+  image: ImageProvider;
+  video: VideoProvider;
+}
 
 export type DependencyOutputs = Partial<Record<StageName, StageOutput>>;
 
@@ -19,7 +27,8 @@ export interface StageRunContext<I> {
   project: Pick<ProjectRow, 'id' | 'name' | 'originalTopic' | 'originalText'>;
   /** The newest completed output of each stage this one depends on. */
   outputs: DependencyOutputs;
-  text: TextProvider;
+  providers: Providers;
+  media: MediaStore;
   signal: AbortSignal;
   /** Streams text as the model writes it; cheap (batched behind the scenes). */
   token(delta: string): void;
@@ -40,6 +49,8 @@ export interface StageDefinition<I = unknown> {
   order: number;
   label: string;
   dependsOn: StageName[];
+  /** Outputs the stage reads besides its dependencies' (they are upstream of those). */
+  reads?: StageName[];
   creditCost: number;
   /** Validates `ExecuteStageInput.input`; throws BadInputError naming the field and the rule. */
   parseInput(raw: unknown): I;

@@ -7,9 +7,10 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { ControlMessage } from '../worker/task-worker.ts';
 import { closeLog, type CloseLogDeps } from './close-log.ts';
+import type { Pipeline } from './pipeline.ts';
 import type { TaskStore } from './task-store.ts';
 
-export function createCancelTask(deps: CloseLogDeps & { tasks: TaskStore; queue: TaskQueue; pubsub: RedisPubSub; controlChannel: string }) {
+export function createCancelTask(deps: CloseLogDeps & { tasks: TaskStore; queue: TaskQueue; pipeline: Pipeline; pubsub: RedisPubSub; controlChannel: string }) {
   return async function cancelTask(user: Pick<UserRow, 'id'>, taskId: string, message = 'Cancelled by the user.'): Promise<TaskRow> {
     const task = await deps.tasks.find(taskId).catch(() => null);
     if (!task || task.ownerId !== user.id) throw new NotFoundError('Task', taskId);
@@ -20,6 +21,7 @@ export function createCancelTask(deps: CloseLogDeps & { tasks: TaskStore; queue:
     await closeLog(deps, ended, '*');
     await deps.pubsub.publish(deps.controlChannel, { type: 'cancel', taskId } satisfies ControlMessage);
     await deps.queue.remove(taskId);
+    await deps.pipeline.advance(ended);
     return ended;
   };
 }

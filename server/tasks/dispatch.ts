@@ -6,8 +6,8 @@ import type { TaskQueue } from '../queue/task-queue.ts';
 import { refOf } from './close-log.ts';
 
 export function createDispatch(deps: { eventLog: EventLog; queue: TaskQueue }) {
-  return async (task: TaskRow): Promise<void> => {
+  return async (task: TaskRow, opts: { enqueue?: boolean } = {}): Promise<void> => {
     await deps.eventLog.init(refOf(task));
-    await deps.queue.add(task.id);
+    if (opts.enqueue !== false) await deps.queue.add(task.id);
   };
 }

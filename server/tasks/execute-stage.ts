@@ -4,14 +4,15 @@
 // sweep finishes the job. So: never a charge without a task, never a task without a job,
 // never two jobs. Unique indexes (one active task per project and stage, one task per
 // idempotency key) make concurrent duplicates collide; the losers return the winner's task.
-import { createHash, randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException, raw, type MikroORM } from '@mikro-orm/core';
-import { CreditEntry, IdempotencyKey, Task, User, type TaskRow, type UserRow } from '../db/entities.ts';
-import { BadInputError, ConflictError, InsufficientCreditsError, PreconditionError } from '../errors.ts';
+import { createHash } from 'node:crypto';
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
+import { IdempotencyKey, Task, type TaskRow, type UserRow } from '../db/entities.ts';
+import { BadInputError, ConflictError, PreconditionError } from '../errors.ts';
 import type { StageName } from '../stages/names.ts';
 import { stageOf, type StageRegistry } from '../stages/registry.ts';
 import type { DependencyOutputs } from '../stages/stage.ts';
 import type { ProjectService } from '../projects/project-service.ts';
+import { activeKeyOf, charge, newTaskRow } from './new-task.ts';
 import type { TaskStore } from './task-store.ts';
 
 export interface ExecuteStageInput {
@@ -46,10 +47,6 @@ function canonical(value: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
-}
-
-export function activeKeyOf(projectId: string, stage: string): string {
-  return `${projectId}:${stage}`;
 }
 
 export function createExecuteStage(deps: ExecuteStageDeps) {
@@ -101,49 +98,12 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
 
     await deps.assertRedisUp();
 
-    const now = new Date();
-    const task: TaskRow = {
-      id: randomUUID(),
-      projectId: project.id,
-      ownerId: user.id,
-      stage: stage.name,
-      status: 'QUEUED',
-      activeKey: activeKeyOf(project.id, stage.name),
-      input: JSON.stringify(input),
-      attempt: 1,
-      maxAttempts: deps.maxAttempts,
-      progress: 0,
-      message: null,
-      text: null,
-      output: null,
-      error: null,
-      tokensUsed: null,
-      creditsCharged: stage.creditCost,
-      lastSeq: 1,
-      provider: null,
-      model: null,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      processingTimeMs: null,
-      archivedAt: null,
-    };
+    const task = newTaskRow({ projectId: project.id, ownerId: user.id, stage, input, maxAttempts: deps.maxAttempts });
     try {
       await orm.em.fork().transactional(async (em) => {
-        if (stage.creditCost > 0) {
-          const charged = await em.nativeUpdate(
-            User,
-            { id: user.id, credits: { $gte: stage.creditCost } },
-            { credits: raw('credits - ?', [stage.creditCost]) },
-          );
-          if (charged === 0) {
-            const balance = (await em.findOne(User, { id: user.id }, { fields: ['credits'] }))?.credits ?? 0;
-            throw new InsufficientCreditsError(stage.creditCost, balance);
-          }
-          await em.insert(CreditEntry, { id: randomUUID(), userId: user.id, taskId: task.id, delta: -stage.creditCost, reason: 'charge', createdAt: now });
-        }
+        await charge(em, user.id, [task]);
         await em.insert(Task, task);
-        if (key) await em.insert(IdempotencyKey, { userId: user.id, key, taskId: task.id, requestHash, createdAt: now });
+        if (key) await em.insert(IdempotencyKey, { userId: user.id, key, taskId: task.id, requestHash, createdAt: task.createdAt });
       });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;

@@ -1,23 +1,90 @@
-// runPipeline: runs `from` and every later stage as a dependency graph.
-// Until every stage of the pipeline is available, it refuses clearly rather than half-run.
-import type { UserRow } from '../db/entities.ts';
-import { PreconditionError } from '../errors.ts';
+// runPipeline: creates a task for `from` and every later stage at once (QUEUED, charged in
+// one transaction), enqueues those whose dependencies are met, and lets the pipeline
+// (pipeline.ts) enqueue the rest as their dependencies complete. IMAGE_GENERATION and
+// CAMERA_MOVEMENT thus run in parallel.
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
+import { Task, type TaskRow, type UserRow } from '../db/entities.ts';
+import { ConflictError, PreconditionError } from '../errors.ts';
+import type { ProjectService } from '../projects/project-service.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { TaskRow } from '../db/entities.ts';
-import type { ProjectService } from '../projects/project-service.ts';
+import type { DependencyOutputs } from '../stages/stage.ts';
+import type { createDispatch } from './dispatch.ts';
+import { activeKeyOf, charge, newTaskRow } from './new-task.ts';
+import type { TaskStore } from './task-store.ts';
 
 export type RunPipeline = (user: UserRow, projectId: string, from: StageName) => Promise<TaskRow[]>;
 
-export function createRunPipeline(deps: { registry: StageRegistry; projects: ProjectService }): RunPipeline {
+export function createRunPipeline(deps: {
+  orm: MikroORM;
+  registry: StageRegistry;
+  projects: ProjectService;
+  tasks: TaskStore;
+  maxAttempts: number;
+  assertRedisUp: () => Promise<void>;
+  dispatch: ReturnType<typeof createDispatch>;
+  log: (msg: string, err?: unknown) => void;
+}): RunPipeline {
+  const { orm, registry } = deps;
+
   return async (user, projectId, from) => {
-    await deps.projects.get(user.id, projectId);
-    const start = deps.registry.get(from)!;
-    const stages = [...deps.registry.values()].filter((s) => s.order >= start.order);
-    const unavailable = stages.filter((s) => s.missing({}, { id: '', name: '', originalText: 'x', originalTopic: 'x' }, {})?.includes('not available'));
-    if (unavailable.length) {
-      throw new PreconditionError(`runPipeline needs ${unavailable.map((s) => s.name).join(', ')}, which ${unavailable.length > 1 ? 'are' : 'is'} not available yet.`);
+    const project = await deps.projects.get(user.id, projectId);
+    const start = registry.get(from)!;
+    const stages = [...registry.values()].filter((s) => s.order >= start.order);
+    const inRun = new Set(stages.map((s) => s.name));
+
+    const active = await orm.em.fork().find(Task, { activeKey: { $in: stages.map((s) => activeKeyOf(project.id, s.name)) } });
+    if (active.length) {
+      throw new ConflictError(`${active.map((t) => t.stage).join(', ')} ${active.length > 1 ? 'are' : 'is'} already running for this project; wait for ${active.length > 1 ? 'them' : 'it'} or cancel first.`);
     }
-    throw new PreconditionError('runPipeline is not available yet.');
+    // Dependencies outside the run must already have outputs; those inside will.
+    const outputs: DependencyOutputs = {};
+    for (const stage of stages) {
+      for (const dep of stage.dependsOn) {
+        if (inRun.has(dep) || outputs[dep]) continue;
+        const output = await deps.tasks.newestCompletedOutput(project.id, dep);
+        if (output) outputs[dep] = output;
+      }
+    }
+    for (const stage of stages) {
+      const external = stage.dependsOn.filter((d) => !inRun.has(d));
+      if (stage.dependsOn.length > 0 && external.length === 0) continue;
+      const missing = stage.missing(stage.parseInput({}), project, outputs);
+      if (missing) throw new PreconditionError(missing);
+    }
+    await deps.assertRedisUp();
+
+    const pipelineId = randomUUID();
+    const rows = stages.map((stage) =>
+      newTaskRow({
+        projectId: project.id,
+        ownerId: user.id,
+        stage,
+        input: stage.parseInput({}),
+        maxAttempts: deps.maxAttempts,
+        pipelineId,
+        waitingOn: stage.dependsOn.filter((d) => inRun.has(d)),
+      }),
+    );
+    try {
+      await orm.em.fork().transactional(async (em) => {
+        await charge(em, user.id, rows);
+        await em.insertMany(Task, rows);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new ConflictError('A stage of this pipeline was started at the same moment; try again.');
+      throw err;
+    }
+    for (const row of rows) {
+      try {
+        // Every task gets its log (seq 1, QUEUED) now; only those waiting for nothing get a job.
+        if (row.waitingOn) await deps.dispatch(row, { enqueue: false });
+        else await deps.dispatch(row);
+      } catch (err) {
+        deps.log(`pipeline ${pipelineId}: dispatch of ${row.stage} deferred to the sweep`, err);
+      }
+    }
+    return rows;
   };
 }

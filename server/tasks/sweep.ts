@@ -5,19 +5,22 @@ import type { MikroORM } from '@mikro-orm/core';
 import { Task } from '../db/entities.ts';
 import { closeLog, type CloseLogDeps } from './close-log.ts';
 import type { createDispatch } from './dispatch.ts';
+import type { Pipeline } from './pipeline.ts';
 
 /** Younger tasks are still in their creator's hands. */
 const GRACE_MS = 10_000;
 
-export function createSweep(deps: CloseLogDeps & { orm: MikroORM; dispatch: ReturnType<typeof createDispatch>; log: (msg: string, err?: unknown) => void }) {
+export function createSweep(deps: CloseLogDeps & { orm: MikroORM; dispatch: ReturnType<typeof createDispatch>; pipeline: Pipeline; log: (msg: string, err?: unknown) => void }) {
   return async function sweep(): Promise<{ enqueued: number; closed: number }> {
     const em = deps.orm.em.fork();
     const before = new Date(Date.now() - GRACE_MS);
     let enqueued = 0;
     let closed = 0;
     for (const task of await em.find(Task, { status: 'QUEUED', createdAt: { $lt: before } }, { limit: 500 })) {
-      await deps.dispatch(task);
-      enqueued += 1;
+      // A pipeline's task waiting for its dependencies gets its log, not yet a job.
+      const ready = await deps.pipeline.isReady(task);
+      await deps.dispatch(task, { enqueue: ready });
+      if (ready) enqueued += 1;
     }
     const unarchived = await em.find(
       Task,
@@ -27,6 +30,7 @@ export function createSweep(deps: CloseLogDeps & { orm: MikroORM; dispatch: Retu
     for (const task of unarchived) {
       try {
         await closeLog(deps, task, '*');
+        await deps.pipeline.advance(task);
         closed += 1;
       } catch (err) {
         deps.log(`sweep: cannot close the log of task ${task.id}`, err);

@@ -6,12 +6,13 @@ import type { MikroORM } from '@mikro-orm/core';
 import { LeaseLostError, type EventLog } from '../events/event-log.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import { AbortedError, ProviderError } from '../providers/provider-error.ts';
-import type { TextProvider } from '../providers/text-provider.ts';
+import type { MediaStore } from '../media/media-store.ts';
 import { isFinished, type StageName } from '../stages/names.ts';
 import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { DependencyOutputs, StageResult } from '../stages/stage.ts';
+import type { DependencyOutputs, Providers, StageResult } from '../stages/stage.ts';
 import { closeLog, refOf } from '../tasks/close-log.ts';
+import type { Pipeline } from '../tasks/pipeline.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { AppError } from '../errors.ts';
 import { createTokenBatcher } from './token-batcher.ts';
@@ -22,7 +23,9 @@ export interface RunTaskDeps {
   tasks: TaskStore;
   projects: ProjectService;
   registry: StageRegistry;
-  text: TextProvider;
+  providers: Providers;
+  media: MediaStore;
+  pipeline: Pipeline;
   logTtlSeconds: number;
   retryBackoffMs: number;
   log: (msg: string, err?: unknown) => void;
@@ -80,7 +83,7 @@ export function createRunTask(deps: RunTaskDeps) {
     try {
       const project = await deps.projects.get(row.ownerId, row.projectId);
       const outputs: DependencyOutputs = {};
-      for (const dep of stage.dependsOn) {
+      for (const dep of [...stage.dependsOn, ...(stage.reads ?? [])]) {
         const output = await tasks.newestCompletedOutput(row.projectId, dep);
         if (output) outputs[dep] = output;
       }
@@ -88,17 +91,25 @@ export function createRunTask(deps: RunTaskDeps) {
         input: JSON.parse(row.input),
         project,
         outputs,
-        text: deps.text,
+        providers: deps.providers,
+        media: deps.media,
         signal: controller.signal,
         token: (delta) => tokens.push(delta),
         progress: async (update) => {
-          await tokens.flush();
-          await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+          try {
+            await tokens.flush();
+            await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+          } catch (err) {
+            controller.abort(); // the lease is gone: stop the provider calls too
+            throw err;
+          }
         },
       });
       await tokens.flush();
       if (!(await tasks.complete(row.id, attempt, result, startedAt))) return;
-      await closeLog(deps, (await tasks.find(row.id))!, lease);
+      const completed = (await tasks.find(row.id))!;
+      await closeLog(deps, completed, lease);
+      await deps.pipeline.advance(completed);
     } catch (err) {
       await tokens.flush().catch(() => {});
       if (err instanceof LeaseLostError || err instanceof AbortedError || controller.signal.aborted) {
@@ -119,7 +130,9 @@ export function createRunTask(deps: RunTaskDeps) {
         throw err; // BullMQ schedules the next attempt after the backoff
       }
       if (await tasks.end(row.id, 'FAILED', attempt, { error: info, message: info.message })) {
-        await closeLog(deps, (await tasks.find(row.id))!, lease);
+        const failed = (await tasks.find(row.id))!;
+        await closeLog(deps, failed, lease);
+        await deps.pipeline.advance(failed);
       }
       throw new UnrecoverableError(info.message);
     }

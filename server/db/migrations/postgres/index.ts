@@ -2,5 +2,9 @@
 // writes one per dialect from the entities; add it to this list.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122184902 } from './Migration20261122184902.ts';
+import { Migration20261122190953 } from './Migration20261122190953.ts';
 
-export const postgresMigrations: MigrationObject[] = [{ name: 'Migration20261122184902', class: Migration20261122184902 }];
+export const postgresMigrations: MigrationObject[] = [
+  { name: 'Migration20261122184902', class: Migration20261122184902 },
+  { name: 'Migration20261122190953', class: Migration20261122190953 },
+];

@@ -2,5 +2,9 @@
 // writes one per dialect from the entities; add it to this list.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122184901 } from './Migration20261122184901.ts';
+import { Migration20261122190953 } from './Migration20261122190953.ts';
 
-export const sqliteMigrations: MigrationObject[] = [{ name: 'Migration20261122184901', class: Migration20261122184901 }];
+export const sqliteMigrations: MigrationObject[] = [
+  { name: 'Migration20261122184901', class: Migration20261122184901 },
+  { name: 'Migration20261122190953', class: Migration20261122190953 },
+];

@@ -1,0 +1,15 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261122190953 extends Migration {
+
+  override async up(): Promise<void> {
+    this.addSql(`alter table "tasks" add column "pipeline_id" varchar(36) null, add column "waiting_on" text null;`);
+    this.addSql(`create index "tasks_pipeline_id_index" on "tasks" ("pipeline_id");`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop index "tasks_pipeline_id_index";`);
+    this.addSql(`alter table "tasks" drop column "pipeline_id", drop column "waiting_on";`);
+  }
+
+}

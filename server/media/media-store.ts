@@ -1,0 +1,51 @@
+// Where images and clips live. A local directory by default; the interface is what an
+// S3-compatible store would implement. Keys are 128 random bits: URLs cannot be guessed.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface StoredMedia {
+  key: string;
+  /** The path clients fetch, relative to the API's origin (e.g. /media/abc.png). */
+  path: string;
+}
+
+export interface MediaStore {
+  put(bytes: Buffer, ext: 'png' | 'gif' | 'mp4' | 'webm'): Promise<StoredMedia>;
+  get(key: string): Promise<Buffer | null>;
+  size(key: string): Promise<number | null>;
+  /** The key of a media path or URL this store made, or null. */
+  keyOf(pathOrUrl: string): string | null;
+}
+
+export const MEDIA_PREFIX = '/media/';
+const KEY = /^[A-Za-z0-9_-]{22}\.(png|gif|mp4|webm)$/;
+
+export function createLocalMediaStore(opts: { dir: string }): MediaStore {
+  const file = (key: string) => join(opts.dir, key.slice(0, 2), key);
+  let ready: Promise<unknown> | null = null;
+  return {
+    async put(bytes, ext) {
+      const key = `${randomBytes(16).toString('base64url')}.${ext}`;
+      ready ??= mkdir(opts.dir, { recursive: true });
+      await ready;
+      await mkdir(join(opts.dir, key.slice(0, 2)), { recursive: true });
+      await writeFile(file(key), bytes);
+      return { key, path: `${MEDIA_PREFIX}${key}` };
+    },
+    async get(key) {
+      if (!KEY.test(key)) return null;
+      return readFile(file(key)).catch(() => null);
+    },
+    async size(key) {
+      if (!KEY.test(key)) return null;
+      return stat(file(key)).then((s) => s.size, () => null);
+    },
+    keyOf(pathOrUrl) {
+      const at = pathOrUrl.indexOf(MEDIA_PREFIX);
+      if (at < 0) return null;
+      const key = pathOrUrl.slice(at + MEDIA_PREFIX.length);
+      return KEY.test(key) ? key : null;
+    },
+  };
+}

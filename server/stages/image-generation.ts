@@ -1,0 +1,58 @@
+// IMAGE_GENERATION: one image per scene from its visual prompt, a few in flight at once,
+// a ProgressEvent per finished image.
+import { renderSceneImage, SCENE_IMAGE_SIZES, type SceneImageSize } from '../media/render-scene.ts';
+import { objectWithKeys, optionalOneOf } from './input-rules.ts';
+import type { SceneImage } from './outputs.ts';
+import { runSteps } from './parallel-steps.ts';
+import type { StageDefinition } from './stage.ts';
+
+export interface ImageInput {
+  size: SceneImageSize;
+}
+
+/** Images generated at once per task: the provider's rate limits, not our CPU, bound this. */
+const IN_FLIGHT = 3;
+
+export const imageGenerationStage: StageDefinition<ImageInput> = {
+  name: 'IMAGE_GENERATION',
+  order: 3,
+  label: 'Image generation',
+  dependsOn: ['STORYBOARD'],
+  creditCost: 40,
+
+  parseInput(raw) {
+    const input = objectWithKeys(raw, 'IMAGE_GENERATION', ['size']);
+    return { size: optionalOneOf(input, 'size', SCENE_IMAGE_SIZES, '1024x1024') };
+  },
+
+  missing(_input, _project, outputs) {
+    return outputs.STORYBOARD?.kind === 'storyboard' ? null : 'IMAGE_GENERATION needs the output of STORYBOARD; run it first.';
+  },
+
+  async run(ctx) {
+    const storyboard = ctx.outputs.STORYBOARD;
+    const scenes = storyboard?.kind === 'storyboard' ? storyboard.scenes : [];
+    const { image } = ctx.providers;
+    await ctx.progress({ progress: 0, step: 0, totalSteps: scenes.length, message: `0/${scenes.length}` });
+    const images = await runSteps<(typeof scenes)[number], SceneImage>(
+      scenes,
+      {
+        concurrency: IN_FLIGHT,
+        signal: ctx.signal,
+        onStep: ({ done, total, etaSeconds }) =>
+          ctx.progress({ progress: (done / total) * 100, step: done, totalSteps: total, etaSeconds, message: `${done}/${total}` }),
+      },
+      async (scene) => {
+        const png = await image.generate({
+          prompt: scene.visualPrompt,
+          size: ctx.input.size,
+          signal: ctx.signal,
+          offline: () => renderSceneImage(scene, ctx.input.size),
+        });
+        const stored = await ctx.media.put(png, 'png');
+        return { sceneIndex: scene.index, url: stored.path, prompt: scene.visualPrompt };
+      },
+    );
+    return { output: { kind: 'images', images }, provider: image.name, model: image.model };
+  },
+};

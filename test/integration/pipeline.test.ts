@@ -1,0 +1,94 @@
+// A whole pipeline on the offline provider: five tasks at once, each stage starting as soon
+// as its dependencies complete (the two middle branches in parallel), real media at the end.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREATE_PROJECT, TASK_PROGRESS } from '../helpers/queries.ts';
+import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const RUN = `mutation($p: ID!, $from: StageName) { runPipeline(projectId: $p, from: $from) { id stage status creditsCharged } }`;
+const PROJECT = `query($id: ID!) { project(id: $id) { stages { name status latestTask { id status startedAt finishedAt provider model }
+  output { __typename
+    ... on RewriteOutput { text }
+    ... on StoryboardOutput { scenes { index narration visualPrompt durationSeconds } }
+    ... on ImagesOutput { images { sceneIndex url prompt } }
+    ... on CameraOutput { shots { sceneIndex movement description } }
+    ... on VideoOutput { clips { sceneIndex url durationSeconds } } } } } }`;
+
+describe('runPipeline on the offline provider', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { OFFLINE_TOKEN_DELAY_MS: '1', OFFLINE_STEP_DELAY_MS: '60' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('runs all five stages as a graph and produces fetchable images and clips', async () => {
+    const { token } = await t.signUp();
+    const p = await t.gql(CREATE_PROJECT, { i: { name: '灯塔', originalTopic: '一位守灯塔的老人在暴风雨夜收到了一封迷路的信' } }, token);
+    const projectId = p.data.createProject.id;
+    const run = await t.gql(RUN, { p: projectId }, token);
+    expect(run.errors).toBeUndefined();
+    const tasks = run.data.runPipeline;
+    expect(tasks.map((x: any) => x.stage)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    // The first may already have been picked up by the time the answer is written.
+    expect(tasks.slice(1).every((x: any) => x.status === 'QUEUED')).toBe(true);
+    const charged = tasks.reduce((sum: number, x: any) => sum + x.creditsCharged, 0);
+    expect((await t.gql(`{ me { credits } }`, {}, token)).data.me.credits).toBe(1000 - charged);
+
+    // Every task has its own log from the start; follow the last one to its end.
+    const video = subscribe(t.ws(token), TASK_PROGRESS, { taskId: tasks[4].id, after: 0 });
+    await video.done;
+    expect(video.events.at(-1).__typename).toBe('CompletedEvent');
+    const progress = video.events.filter((e) => e.__typename === 'ProgressEvent');
+    expect(progress.length).toBeGreaterThan(3);
+    expect(progress.at(-1)).toMatchObject({ progress: 100, step: 5, totalSteps: 5 });
+
+    const stages = (await t.gql(PROJECT, { id: projectId }, token)).data.project.stages;
+    const by = Object.fromEntries(stages.map((s: any) => [s.name, s]));
+    for (const s of stages) expect(s.status).toBe('COMPLETED');
+    const image = by.IMAGE_GENERATION.latestTask;
+    const camera = by.CAMERA_MOVEMENT.latestTask;
+    // The parallel branches overlap in time.
+    expect(Date.parse(image.startedAt)).toBeLessThan(Date.parse(camera.finishedAt));
+    expect(Date.parse(camera.startedAt)).toBeLessThan(Date.parse(image.finishedAt));
+    expect(by.REWRITE.latestTask.provider).toBe('offline');
+
+    expect(by.STORYBOARD.output.scenes).toHaveLength(5);
+    expect(by.STORYBOARD.output.scenes[0].narration).toMatch(/[\u4e00-\u9fff]/);
+    expect(by.CAMERA_MOVEMENT.output.shots.map((s: any) => s.sceneIndex)).toEqual([0, 1, 2, 3, 4]);
+    const images = by.IMAGE_GENERATION.output.images;
+    const clips = by.VIDEO_GENERATION.output.clips;
+    expect(images).toHaveLength(5);
+    expect(clips).toHaveLength(5);
+    const png = await fetch(images[0].url);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    const gif = await fetch(clips[0].url);
+    expect(gif.headers.get('content-type')).toBe('image/gif');
+    expect(Number(gif.headers.get('content-length'))).toBeGreaterThan(1000);
+    expect(Buffer.from(await gif.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a');
+    expect((await fetch(images[0].url.replace(/\/media\/.*$/, `/media/${'A'.repeat(22)}.png`))).status).toBe(404);
+  });
+
+  it('refuses a pipeline whose first stage has nothing to work from, changing nothing', async () => {
+    const { token } = await t.signUp();
+    const p = await t.gql(CREATE_PROJECT, { i: { name: 'Empty' } }, token);
+    const r = await t.gql(RUN, { p: p.data.createProject.id }, token);
+    expect(r.errors?.[0].extensions?.code).toBe('PRECONDITION_FAILED');
+    const late = await t.gql(RUN, { p: p.data.createProject.id, from: 'IMAGE_GENERATION' }, token);
+    expect(late.errors?.[0].extensions?.code).toBe('PRECONDITION_FAILED');
+    expect((await t.gql(`{ me { credits } }`, {}, token)).data.me.credits).toBe(1000);
+  });
+
+  it('cancelling a stage cancels everything downstream, naming it, with refunds', async () => {
+    const { token } = await t.signUp();
+    const p = await t.gql(CREATE_PROJECT, { i: { name: 'Stop', originalTopic: 'a train that never arrives' } }, token);
+    const tasks = (await t.gql(RUN, { p: p.data.createProject.id }, token)).data.runPipeline;
+    await waitFor(async () => (await t.gql(`query($id: ID!) { task(id: $id) { status } }`, { id: tasks[0].id }, token)).data.task.status === 'COMPLETED');
+    await t.gql(`mutation($id: ID!) { cancelTask(id: $id) { id } }`, { id: tasks[1].id }, token);
+    const sub = subscribe(t.ws(token), TASK_PROGRESS, { taskId: tasks[4].id, after: 0 });
+    await sub.done;
+    expect(sub.events.at(-1)).toMatchObject({ status: 'CANCELLED', message: 'Cancelled because STORYBOARD was cancelled.' });
+    const credits = (await t.gql(`{ me { credits } }`, {}, token)).data.me.credits;
+    expect(credits).toBe(1000 - tasks[0].creditsCharged);
+  });
+});
