@@ -18,7 +18,7 @@ import { createLogger, type Log } from './logger.ts';
 import { createProjectService } from './projects/project-service.ts';
 import { createMediaRoute } from './api/media-route.ts';
 import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/media-store.ts';
-import { selectProviders } from './providers/select-providers.ts';
+import { createProviderRecords } from './providers/provider-records.ts';
 import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
 import { createRedis } from './redis/connect.ts';
 import { createRedisKeys } from './redis/keys.ts';
@@ -112,6 +112,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }
   };
   const pipeline = createPipeline({ ...closeDeps, tasks, dispatch });
+  const providerRecords = createProviderRecords({ orm, config });
+  await providerRecords.seed();
+  const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
   const services: Services = {
     accounts,
@@ -121,6 +124,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     eventLog,
     pubsub,
     follow,
+    providerRecords,
+    adminEmails: config.adminEmails,
     stageChannel: keys.stageChannel,
     executeStage: createExecuteStage({
       orm,
@@ -147,7 +152,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     sweep,
     async start() {
       if (runsWorker) {
-        const providers: Providers = { ...selectProviders(config), ...overrides.providers };
+
         const workerConnection = createRedis(redisUrl, 'worker', log);
         const worker: TaskWorker = await startTaskWorker({
           connection: workerConnection,
@@ -155,7 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           concurrency: config.workerConcurrency,
           pubsub,
           controlChannel: keys.controlChannel(),
-          process: createRunTask({ ...closeDeps, tasks, projects, registry, providers, media, pipeline, retryBackoffMs: config.retryBackoffMs, log }),
+          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, retryBackoffMs: config.retryBackoffMs, log }),
           log,
         });
         stack.push(async () => {
@@ -167,7 +172,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const timer = setInterval(runSweep, config.sweepIntervalMs);
         timer.unref();
         stack.push(async () => clearInterval(timer));
-        const { text, image, video } = providers;
+        const { text, image, video } = await resolveProviders();
         log(`worker running (concurrency ${config.workerConcurrency}; text ${text.name}/${text.model}, images ${image.name}/${image.model}, video ${video.name}/${video.model})`);
       }
       if (runsApi) {

@@ -1,13 +1,28 @@
-// `npm start` serves the client; build it first when it has never been built.
+// `npm start` serves the client; build it first when it was never built or its sources
+// changed since the last build.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Log } from './logger.ts';
 
+function newestChange(paths: string[]): number {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path)) if (entry !== 'gql') newest = Math.max(newest, newestChange([join(path, entry)]));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  }
+  return newest;
+}
+
 export async function ensureClientBuilt(clientDir: string, log: Log): Promise<void> {
-  if (existsSync(join(clientDir, 'index.html'))) return;
   if (!existsSync('client/vite.config.ts')) return;
-  log('building the web client (first start)…');
+  const built = join(clientDir, 'index.html');
+  const sources = newestChange(['client/src', 'client/index.html', 'client/vite.config.ts', 'schema.graphql']);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('building the web client…');
   await new Promise<void>((ok, fail) => {
     const child = spawn('npm', ['run', '--silent', 'build:client'], { stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('error', fail);

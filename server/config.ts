@@ -34,6 +34,8 @@ export interface Config {
   offlineTokenDelayMs: number;
   /** Pause between two steps (images, clips) of the offline provider. @default 400 (env OFFLINE_STEP_DELAY_MS) */
   offlineStepDelayMs: number;
+  /** Emails of the administrators, who manage the model providers. @default none (env ADMIN_EMAILS, comma-separated) */
+  adminEmails: string[];
   /** Credits a new user starts with. @default 1000 (env INITIAL_CREDITS) */
   initialCredits: number;
   /** How many tasks one worker process runs at once. @default 4 (env WORKER_CONCURRENCY) */
@@ -93,6 +95,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 5000, 10, 600_000),
     offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
     offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),
+    adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean),
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
     maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),

@@ -7,6 +7,7 @@ import { UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { ProjectService } from '../projects/project-service.ts';
+import type { ProviderRecords } from '../providers/provider-records.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 import type { ExecuteStage } from '../tasks/execute-stage.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
@@ -24,6 +25,9 @@ export interface Services {
   eventLog: EventLog;
   pubsub: RedisPubSub;
   follow: FollowDeps;
+  providerRecords: ProviderRecords;
+  /** Lower-cased emails of the administrators. */
+  adminEmails: string[];
   stageChannel: (projectId: string, stage: string) => string;
 }
 
@@ -32,6 +36,8 @@ export interface Context {
   user: UserRow | null;
   /** The signed-in user, or UNAUTHENTICATED. */
   requireUser(): UserRow;
+  /** The signed-in administrator; anyone else is refused. */
+  requireAdmin(): UserRow;
   /** Origin that media paths are made absolute against (PUBLIC_URL, else the request's). */
   baseUrl: string;
   /** Live state of active tasks, read from Redis at most once per request and task. */
@@ -67,14 +73,20 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
       }
     }
     const baseUrl = opts.publicUrl ?? source.socketOrigin ?? (source.request ? new URL(source.request.url).origin : '');
+    const requireUser = (): UserRow => {
+      if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
+      return user;
+    };
     const metaCache = new Map<string, Promise<LogMeta | null>>();
     return {
       services,
       user,
       baseUrl,
-      requireUser() {
-        if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
-        return user;
+      requireUser,
+      requireAdmin() {
+        const admin = requireUser();
+        if (!services.adminEmails.includes(admin.email)) throw new UnauthenticatedError('This operation needs an administrator account.');
+        return admin;
       },
       liveMeta(taskId) {
         let meta = metaCache.get(taskId);

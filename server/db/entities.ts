@@ -120,8 +120,32 @@ export const TaskEvent = defineEntity({
   },
 });
 
-export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent];
+/**
+ * A model provider: an OpenAI-compatible endpoint for one kind of stage. The key itself is
+ * never stored, only the name of the environment variable that holds it.
+ */
+export const ModelProvider = defineEntity({
+  name: 'ModelProvider',
+  tableName: 'model_providers',
+  properties: {
+    id: p.string().length(36).primary(),
+    name: p.string().length(64).unique(),
+    /** text, image or video */
+    kind: p.string().length(16),
+    baseUrl: p.string().length(500).nullable(),
+    apiKeyEnv: p.string().length(128),
+    model: p.string().length(128),
+    active: p.boolean(),
+    /** Higher first; the next one takes over on a retryable error. */
+    priority: p.integer(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+
+export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider];
 
 export type UserRow = InferEntity<typeof User>;
 export type ProjectRow = InferEntity<typeof Project>;
 export type TaskRow = InferEntity<typeof Task>;
+export type ModelProviderRow = InferEntity<typeof ModelProvider>;

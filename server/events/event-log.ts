@@ -27,6 +27,12 @@ export interface TaskRef {
   stage: StageName;
 }
 
+/** Who produced events: named on each event a worker writes. */
+export interface Producer {
+  provider: string;
+  model: string;
+}
+
 export interface LogMeta {
   seq: number;
   status: string;
@@ -44,9 +50,9 @@ export interface LogArchive {
 
 export interface EventLog {
   init(ref: TaskRef): Promise<boolean>;
-  startAttempt(ref: TaskRef, lease: string): Promise<number>;
+  startAttempt(ref: TaskRef, lease: string, by?: Producer): Promise<number>;
   /** Appends events as one atomic step. lease '*' is the API's: it may end a task whoever runs it. */
-  append(ref: TaskRef, lease: string, bodies: EventBody[]): Promise<number>;
+  append(ref: TaskRef, lease: string, bodies: EventBody[], by?: Producer): Promise<number>;
   /** Events with seq > after, oldest first, at most `limit`; from Redis, else the archive. */
   read(taskId: string, after: number, limit?: number): Promise<StageEventData[]>;
   meta(taskId: string): Promise<LogMeta | null>;
@@ -75,9 +81,9 @@ function defineScripts(redis: Redis): ScriptedRedis {
   return r;
 }
 
-function bodyJson(ref: TaskRef, body: EventBody): string {
+function bodyJson(ref: TaskRef, body: EventBody, by?: Producer): string {
   // Key order is the contract's: the script prepends seq and attempt.
-  return JSON.stringify({ taskId: ref.taskId, projectId: ref.projectId, stage: ref.stage, at: new Date().toISOString(), ...body });
+  return JSON.stringify({ taskId: ref.taskId, projectId: ref.projectId, stage: ref.stage, at: new Date().toISOString(), ...body, ...by });
 }
 
 function check(taskId: string, result: number): number {
@@ -107,8 +113,8 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
       return created === 1;
     },
 
-    async startAttempt(ref, lease) {
-      const body = bodyJson(ref, { type: 'status', status: 'RUNNING', message: null });
+    async startAttempt(ref, lease, by) {
+      const body = bodyJson(ref, { type: 'status', status: 'RUNNING', message: null }, by);
       const result = await redis.spStartAttempt(
         keys.taskMeta(ref.taskId),
         keys.taskLog(ref.taskId),
@@ -120,11 +126,11 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
       return check(ref.taskId, result);
     },
 
-    async append(ref, lease, bodies) {
+    async append(ref, lease, bodies, by) {
       const args: string[] = [lease, keys.taskChannel(ref.taskId), String(bodies.length)];
       for (const body of bodies) {
         args.push(
-          bodyJson(ref, body),
+          bodyJson(ref, body, by),
           body.type === 'status' ? body.status : '',
           body.type === 'token' ? body.delta : '',
           body.type === 'progress' ? String(body.progress) : body.type === 'completed' ? '100' : '',

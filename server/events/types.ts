@@ -11,6 +11,9 @@ export interface EventBase {
   stage: StageName;
   /** ISO 8601. */
   at: string;
+  /** The provider and model at work when the event was written (worker events). */
+  provider?: string | null;
+  model?: string | null;
 }
 
 export type EventBody =

@@ -10,6 +10,8 @@ export interface OpenAIClientOptions {
   apiKey: string;
   baseURL?: string;
   model: string;
+  /** The provider's record name. @default 'openai' */
+  name?: string;
   timeoutMs?: number;
 }
 
@@ -27,7 +29,7 @@ async function guarded<T>(signal: AbortSignal, call: () => Promise<T>): Promise<
 export function createOpenAIImageProvider(opts: OpenAIClientOptions): ImageProvider {
   const openai = client(opts);
   return {
-    name: 'openai',
+    name: opts.name ?? 'openai',
     model: opts.model,
     async generate(request) {
       const result = await guarded(request.signal, () =>
@@ -47,7 +49,7 @@ export function createOpenAIVideoProvider(opts: OpenAIClientOptions & { pollInte
   const pollIntervalMs = opts.pollIntervalMs ?? 5_000;
   const maxWaitMs = opts.maxWaitMs ?? 20 * 60_000;
   return {
-    name: 'openai',
+    name: opts.name ?? 'openai',
     model: opts.model,
     async generate(request) {
       const { signal } = request;

@@ -21,11 +21,11 @@ export function toProviderError(err: unknown): Error {
   return new ProviderError('PROVIDER_STREAM_ERROR', `The model's answer was cut off: ${(err as Error)?.message ?? String(err)}`, true);
 }
 
-export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: string; model: string; timeoutMs?: number }): TextProvider {
+export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: string; model: string; name?: string; timeoutMs?: number }): TextProvider {
   // Retries are ours (a new attempt with its own events), not the SDK's hidden ones.
   const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 120_000 });
   return {
-    name: 'openai',
+    name: opts.name ?? 'openai',
     model: opts.model,
     async *stream(request) {
       try {

@@ -30,6 +30,8 @@ export const StageEventRef = builder.interfaceRef<DeliveredEvent>('StageEvent').
     stage: t.field({ type: StageNameEnum, resolve: (e) => e.stage }),
     attempt: t.exposeInt('attempt'),
     at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    provider: t.string({ nullable: true, description: 'The model provider at work (events written by a worker).', resolve: (e) => e.provider ?? null }),
+    model: t.string({ nullable: true, description: 'The model at work (events written by a worker).', resolve: (e) => e.model ?? null }),
   }),
 });
 

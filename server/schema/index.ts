@@ -8,6 +8,7 @@ import './output.ts';
 import './project.ts';
 import './task.ts';
 import './events.ts';
+import './provider.ts';
 
 let schema: GraphQLSchema | undefined;
 

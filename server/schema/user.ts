@@ -6,6 +6,7 @@ export const UserRef = builder.objectRef<UserRow>('User').implement({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
     credits: t.exposeInt('credits'),
+    isAdmin: t.boolean({ description: 'Administrators manage the model providers.', resolve: (u, _args, ctx) => ctx.services.adminEmails.includes(u.email) }),
   }),
 });
 

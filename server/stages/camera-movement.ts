@@ -53,6 +53,7 @@ export const cameraMovementStage: StageDefinition<CameraInput> = {
   order: 4,
   label: 'Camera movement',
   dependsOn: ['STORYBOARD'],
+  providerKind: 'text',
   creditCost: 10,
 
   parseInput(raw) {

@@ -18,6 +18,7 @@ export const imageGenerationStage: StageDefinition<ImageInput> = {
   order: 3,
   label: 'Image generation',
   dependsOn: ['STORYBOARD'],
+  providerKind: 'image',
   creditCost: 40,
 
   parseInput(raw) {

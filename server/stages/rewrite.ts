@@ -15,6 +15,7 @@ export const rewriteStage: StageDefinition<RewriteInput> = {
   order: 1,
   label: 'Rewrite',
   dependsOn: [],
+  providerKind: 'text',
   creditCost: 10,
 
   parseInput(raw) {

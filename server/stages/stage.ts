@@ -49,6 +49,8 @@ export interface StageDefinition<I = unknown> {
   order: number;
   label: string;
   dependsOn: StageName[];
+  /** Which kind of model provider the stage calls. */
+  providerKind: 'text' | 'image' | 'video';
   /** Outputs the stage reads besides its dependencies' (they are upstream of those). */
   reads?: StageName[];
   creditCost: number;

@@ -56,6 +56,7 @@ export const storyboardStage: StageDefinition<StoryboardInput> = {
   order: 2,
   label: 'Storyboard',
   dependsOn: ['REWRITE'],
+  providerKind: 'text',
   creditCost: 10,
 
   parseInput(raw) {

@@ -24,6 +24,7 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
   order: 5,
   label: 'Video generation',
   dependsOn: ['IMAGE_GENERATION', 'CAMERA_MOVEMENT'],
+  providerKind: 'video',
   reads: ['STORYBOARD'],
   creditCost: 80,
 

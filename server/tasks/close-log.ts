@@ -4,7 +4,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { TaskRow } from '../db/entities.ts';
 import { archiveTaskLog } from '../events/archive.ts';
-import { LeaseLostError, type EventLog, type TaskRef } from '../events/event-log.ts';
+import { LeaseLostError, type EventLog, type Producer, type TaskRef } from '../events/event-log.ts';
 import type { EventBody } from '../events/types.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
@@ -42,11 +42,11 @@ export interface CloseLogDeps {
 }
 
 /** lease: the worker's job token, or '*' for the API and the sweep. */
-export async function closeLog(deps: CloseLogDeps, row: TaskRow, lease: string): Promise<void> {
+export async function closeLog(deps: CloseLogDeps, row: TaskRow, lease: string, by?: Producer): Promise<void> {
   if (row.archivedAt) return;
   const ref = refOf(row);
   try {
-    await deps.eventLog.append(ref, lease, finalEvents(row));
+    await deps.eventLog.append(ref, lease, finalEvents(row), by);
   } catch (err) {
     if (!(err instanceof LeaseLostError)) throw err;
     if (err.reason === 'missing') {

@@ -23,7 +23,8 @@ export interface RunTaskDeps {
   tasks: TaskStore;
   projects: ProjectService;
   registry: StageRegistry;
-  providers: Providers;
+  /** The providers to use for an attempt (records are re-read each time). */
+  resolveProviders: () => Promise<Providers>;
   media: MediaStore;
   pipeline: Pipeline;
   logTtlSeconds: number;
@@ -59,9 +60,12 @@ export function createRunTask(deps: RunTaskDeps) {
     if (!stage) throw new UnrecoverableError(`unknown stage ${row.stage}`);
 
     await eventLog.init(ref); // no-op unless the API died before writing it
+    const providers = await deps.resolveProviders();
+    const used = providers[stage.providerKind];
+    const by = () => ({ provider: used.name, model: used.model }); // a failover may switch it mid-attempt
     let attempt: number;
     try {
-      attempt = await eventLog.startAttempt(ref, lease);
+      attempt = await eventLog.startAttempt(ref, lease, by());
     } catch (err) {
       if (err instanceof LeaseLostError) return; // the log has ended (cancelled)
       throw err;
@@ -75,7 +79,7 @@ export function createRunTask(deps: RunTaskDeps) {
     const startedAt = row.startedAt ?? new Date();
     const tokens = createTokenBatcher(
       async (delta) => {
-        await eventLog.append(ref, lease, [{ type: 'token', delta }]);
+        await eventLog.append(ref, lease, [{ type: 'token', delta }], by());
       },
       () => controller.abort(),
     );
@@ -91,14 +95,14 @@ export function createRunTask(deps: RunTaskDeps) {
         input: JSON.parse(row.input),
         project,
         outputs,
-        providers: deps.providers,
+        providers,
         media: deps.media,
         signal: controller.signal,
         token: (delta) => tokens.push(delta),
         progress: async (update) => {
           try {
             await tokens.flush();
-            await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+            await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }], by());
           } catch (err) {
             controller.abort(); // the lease is gone: stop the provider calls too
             throw err;
@@ -108,7 +112,7 @@ export function createRunTask(deps: RunTaskDeps) {
       await tokens.flush();
       if (!(await tasks.complete(row.id, attempt, result, startedAt))) return;
       const completed = (await tasks.find(row.id))!;
-      await closeLog(deps, completed, lease);
+      await closeLog(deps, completed, lease, by());
       await deps.pipeline.advance(completed);
     } catch (err) {
       await tokens.flush().catch(() => {});
@@ -125,13 +129,13 @@ export function createRunTask(deps: RunTaskDeps) {
           await eventLog.append(ref, lease, [
             { type: 'failed', error: info, willRetry: true, retryInMs },
             { type: 'status', status: 'RETRYING', message: info.message },
-          ]);
+          ], by());
         }
         throw err; // BullMQ schedules the next attempt after the backoff
       }
       if (await tasks.end(row.id, 'FAILED', attempt, { error: info, message: info.message })) {
         const failed = (await tasks.find(row.id))!;
-        await closeLog(deps, failed, lease);
+        await closeLog(deps, failed, lease, by());
         await deps.pipeline.advance(failed);
       }
       throw new UnrecoverableError(info.message);

@@ -1,6 +1,6 @@
 // The operations the tests send, written as a third-party client would.
 export const EVENT_FIELDS = `
-  __typename seq taskId projectId stage attempt at
+  __typename seq taskId projectId stage attempt at provider model
   ... on TaskStatusEvent { status message }
   ... on TokenEvent { delta fullText }
   ... on ProgressEvent { progress step totalSteps message etaSeconds }

@@ -3,8 +3,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122184901 } from './Migration20261122184901.ts';
 import { Migration20261122190953 } from './Migration20261122190953.ts';
+import { Migration20261122191254 } from './Migration20261122191254.ts';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261122184901', class: Migration20261122184901 },
   { name: 'Migration20261122190953', class: Migration20261122190953 },
+  { name: 'Migration20261122191254', class: Migration20261122191254 },
 ];
