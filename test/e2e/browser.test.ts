@@ -1,0 +1,102 @@
+// The product as a user meets it: Debian's Chromium driving the built Svelte client against
+// a real server. Sign up, create a project, run the pipeline, watch REWRITE's text grow,
+// restart the API mid-stream and see the text resume without duplication, see images and
+// clips appear. Screenshots are saved in test-artifacts/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts';
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chromium', () => {
+  let worker: TestApp;
+  let api: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let port: number;
+  const apiEnv = () => ({ PORT: String(port), CLIENT_BUILD: '1' });
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    port = await freePort();
+    // Worker and API run apart, so the API can be restarted while the worker streams on.
+    worker = await startTestApp({ role: 'worker', env: { OFFLINE_TOKEN_DELAY_MS: '40', OFFLINE_STEP_DELAY_MS: '150' } });
+    api = await startTestApp({ role: 'api', joinPrefix: worker.prefix, joinDatabaseUrl: worker.databaseUrl, env: apiEnv() });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await worker?.stop();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  const rewriteText = async () => (await page.getByTestId('stage-REWRITE-text').textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+
+  it('runs a whole pipeline live and survives an API restart mid-stream', async () => {
+    await page.goto(`http://localhost:${port}/`);
+    await page.getByTestId('auth-mode-signup').click();
+    await page.getByTestId('auth-email').fill('browser@example.com');
+    await page.getByTestId('auth-password').fill('a long enough password');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('create-project-name').fill('会说话的猫');
+    await page.getByTestId('create-project-topic').fill('一只会说话的猫在雪夜里寻找回家的路');
+    await page.getByTestId('create-project-submit').click();
+    await page.getByTestId('run-pipeline').click();
+    await shot('01-pipeline-started');
+
+    // REWRITE's text grows on screen.
+    const lengths: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = lengths.at(-1) ?? 0;
+      await waitFor(async () => (await rewriteText()).length > before + 10, { what: 'REWRITE text to grow' });
+      lengths.push((await rewriteText()).length);
+      await shot(`02-rewrite-streaming-${i + 1}`);
+    }
+    expect(lengths[2]).toBeGreaterThan(lengths[0]);
+
+    // Restart the API mid-stream: the page notices, reconnects and resumes from its cursor.
+    await api.stop();
+    await waitFor(async () => (await page.getByTestId('connection-status').getAttribute('data-state')) !== 'connected', { what: 'the page to notice' });
+    await shot('03-api-down');
+    api = await startTestApp({ role: 'api', joinPrefix: worker.prefix, joinDatabaseUrl: worker.databaseUrl, env: apiEnv() });
+    await waitFor(async () => (await page.getByTestId('stage-REWRITE-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 60_000, what: 'REWRITE to complete' });
+    await shot('04-rewrite-completed');
+
+    // What the page assembled from deltas equals the stored output: nothing lost, nothing doubled.
+    const token = (await page.evaluate(() => localStorage.getItem('story-pipeline.token'))) ?? '';
+    const projectId = await page.evaluate(() => decodeURIComponent(location.hash.split('/').pop() ?? ''));
+    const r = await api.gql(`query($id: ID!) { project(id: $id) { stage(name: REWRITE) { output { ... on RewriteOutput { text } } } } }`, { id: projectId }, token);
+    const stored = r.data?.project?.stage.output.text;
+    expect(stored, JSON.stringify(r.errors)).toBeTruthy();
+    expect((await rewriteText()).replace(/\s+/g, '')).toContain(stored.replace(/\s+/g, ''));
+
+    // Images and clips appear.
+    await waitFor(async () => (await page.getByTestId('stage-VIDEO_GENERATION-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 120_000, what: 'the pipeline to finish' });
+    // The galleries load lazily: bring them into view, as a user scrolling down would.
+    await page.getByTestId('stage-VIDEO_GENERATION').scrollIntoViewIfNeeded();
+    await page.getByTestId('stage-IMAGE_GENERATION').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-IMAGE_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
+    await page.getByTestId('stage-VIDEO_GENERATION').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
+    await shot('06-pipeline-completed');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('07-phone');
+  }, 240_000);
+});
