@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Accounts } from '../auth/accounts.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import type { UserRow } from '../db/entities.ts';
@@ -35,9 +35,19 @@ export function attachWebSocket(deps: { server: Server; yoga: Yoga; accounts: Ac
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // GraphiQL sends its header editor's headers with each operation rather than at
+        // connection time: honour them when the connection itself carried no token.
+        let socketUser = users.get(ctx.extra) ?? null;
+        const headers = (payload.extensions as { headers?: Record<string, unknown> } | undefined)?.headers;
+        const header = headers?.authorization ?? headers?.Authorization;
+        if (!socketUser && typeof header === 'string' && header.trim()) {
+          const token = bearerToken(header);
+          socketUser = token ? await deps.accounts.authenticate(token) : null;
+          if (!socketUser) return [new GraphQLError('This token is not valid; sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
           connectionParams: ctx.connectionParams,
-          socketUser: users.get(ctx.extra) ?? null,
+          socketUser,
           socketOrigin: `http://${ctx.extra.request.headers.host ?? 'localhost'}`,
         });
         let document: ExecutionArgs['document'];

@@ -1,5 +1,6 @@
 // GraphQL over HTTP and SSE (graphql-yoga), with GraphiQL. Knows nothing of sockets.
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import type { Context, ContextSource } from './context.ts';
 import { mapError } from './error-mapper.ts';
@@ -17,6 +18,8 @@ export function createGraphQLHandler(deps: {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
+    // GraphiQL's assets are served from here, not a CDN: it must work offline and air-gapped.
+    renderGraphiQL,
     graphiql: {
       title: 'Story Pipeline GraphiQL',
       subscriptionsProtocol: 'WS',

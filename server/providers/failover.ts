@@ -72,7 +72,8 @@ export function failoverText(chain: TextProvider[]): TextProvider {
   };
 }
 
-export function failoverImage(chain: ImageProvider[]): ImageProvider {
+/** Image and video providers fail over per request: nothing has reached the user yet. */
+function failoverGenerate<Req, Res>(chain: Array<Named & { generate(request: Req): Promise<Res> }>) {
   if (chain.length === 1) return chain[0];
   const t = tracker(chain);
   return {
@@ -82,20 +83,9 @@ export function failoverImage(chain: ImageProvider[]): ImageProvider {
     get model() {
       return t.model;
     },
-    generate: (request) => t.each((p) => p.generate(request)),
+    generate: (request: Req) => t.each((p) => p.generate(request)),
   };
 }
 
-export function failoverVideo(chain: VideoProvider[]): VideoProvider {
-  if (chain.length === 1) return chain[0];
-  const t = tracker(chain);
-  return {
-    get name() {
-      return t.name;
-    },
-    get model() {
-      return t.model;
-    },
-    generate: (request) => t.each((p) => p.generate(request)),
-  };
-}
+export const failoverImage = (chain: ImageProvider[]): ImageProvider => failoverGenerate(chain);
+export const failoverVideo = (chain: VideoProvider[]): VideoProvider => failoverGenerate(chain);

@@ -99,6 +99,25 @@ describe.each(DIALECTS)('executeStage on %s', (dialect) => {
     expect(await jobCount()).toBe(jobsBefore);
   });
 
+  it.each([
+    ['STORYBOARD', 'sceneCount 0', { sceneCount: 0 }, 'input.sceneCount', /integer from 1 to 20/],
+    ['STORYBOARD', 'sceneCount 21', { sceneCount: 21 }, 'input.sceneCount', /integer from 1 to 20/],
+    ['STORYBOARD', 'sceneCount 2.5', { sceneCount: 2.5 }, 'input.sceneCount', /integer/],
+    ['STORYBOARD', 'sceneCount as a string', { sceneCount: '5' }, 'input.sceneCount', /integer/],
+    ['STORYBOARD', 'text too long', { text: '字'.repeat(20_001) }, 'input.text', /at most 20,000/],
+    ['IMAGE_GENERATION', 'an unknown size', { size: '800x600' }, 'input.size', /one of "1024x1024", "1536x1024", "1024x1536"/],
+    ['CAMERA_MOVEMENT', 'style not a string', { style: 3 }, 'input.style', /string/],
+    ['VIDEO_GENERATION', 'secondsPerClip 5', { secondsPerClip: 5 }, 'input.secondsPerClip', /one of 4, 8, 12/],
+    ['VIDEO_GENERATION', 'an unknown option', { fps: 30 }, 'input.fps', /not an option of VIDEO_GENERATION/],
+  ])('%s input (%s) is refused naming the field, and nothing changes', async (stage, _label, input, field, rule) => {
+    const { token, projectId } = await user();
+    const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage, input } }, token);
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(r.errors?.[0].message).toMatch(rule);
+    expect(await taskCount(projectId)).toBe(0);
+    expect(await credits(token)).toBe(100);
+  });
+
   it('an unknown stage or a malformed idempotency key is refused before anything happens', async () => {
     const { token, projectId } = await user();
     const bad = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'MUSIC' } }, token);
