@@ -160,7 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           concurrency: config.workerConcurrency,
           pubsub,
           controlChannel: keys.controlChannel(),
-          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, retryBackoffMs: config.retryBackoffMs, log }),
+          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, retryBackoffMs: config.retryBackoffMs, log }),
           log,
         });
         stack.push(async () => {

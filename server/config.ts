@@ -1,5 +1,6 @@
 // Configuration is parsed and validated once, here; everything else receives a Config.
 import { resolve } from 'node:path';
+import { STAGE_NAMES, type StageName } from './stages/names.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -28,6 +29,11 @@ export interface Config {
   imageModel: string;
   /** Video model. @default 'sora-2' (env VIDEO_MODEL) */
   videoModel: string;
+  /**
+   * Model per stage, overriding the model of whichever provider serves it (env <STAGE>_MODEL,
+   * e.g. STORYBOARD_MODEL=gpt-4o). @default none: each provider's own model
+   */
+  stageModels: Partial<Record<StageName, string>>;
   /** How often a video job is polled. @default 5000 (env VIDEO_POLL_INTERVAL_MS) */
   videoPollIntervalMs: number;
   /** Pause between two tokens of the offline provider. @default 15 (env OFFLINE_TOKEN_DELAY_MS) */
@@ -92,6 +98,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     textModel: env.TEXT_MODEL || 'gpt-4o-mini',
     imageModel: env.IMAGE_MODEL || 'gpt-image-1',
     videoModel: env.VIDEO_MODEL || 'sora-2',
+    stageModels: Object.fromEntries(STAGE_NAMES.flatMap((s) => (env[`${s}_MODEL`] ? [[s, env[`${s}_MODEL`]!]] : []))),
     videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 5000, 10, 600_000),
     offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
     offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),

@@ -5,6 +5,8 @@ export interface ImageRequest {
   prompt: string;
   size: SceneImageSize;
   signal: AbortSignal;
+  /** The stage's model, when configured; else the provider's own. */
+  model?: string;
   /** The offline provider's image for this request: a PNG derived from the scene. */
   offline: () => Buffer;
 }
@@ -23,6 +25,8 @@ export interface VideoRequest {
   seconds: 4 | 8 | 12;
   orientation: 'landscape' | 'portrait' | 'square';
   signal: AbortSignal;
+  /** The stage's model, when configured; else the provider's own. */
+  model?: string;
   /** 0 to 100 while the provider works. */
   onProgress: (percent: number) => void;
   /** The offline provider's clip for this request: the camera move over the scene's image. */

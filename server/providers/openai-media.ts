@@ -33,7 +33,7 @@ export function createOpenAIImageProvider(opts: OpenAIClientOptions): ImageProvi
     model: opts.model,
     async generate(request) {
       const result = await guarded(request.signal, () =>
-        openai.images.generate({ model: opts.model, prompt: request.prompt, size: request.size, n: 1 }, { signal: request.signal }),
+        openai.images.generate({ model: request.model ?? opts.model, prompt: request.prompt, size: request.size, n: 1 }, { signal: request.signal }),
       );
       const b64 = result.data?.[0]?.b64_json;
       if (!b64) throw new ProviderError('MALFORMED_OUTPUT', 'The image provider answered without an image.', true);
@@ -56,7 +56,7 @@ export function createOpenAIVideoProvider(opts: OpenAIClientOptions & { pollInte
       let video = await guarded(signal, async () =>
         openai.videos.create(
           {
-            model: opts.model,
+            model: request.model ?? opts.model,
             prompt: request.prompt,
             seconds: String(request.seconds) as '4' | '8' | '12',
             size: SORA_SIZE[request.orientation],

@@ -31,7 +31,7 @@ export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: strin
       try {
         const stream = await client.chat.completions.create(
           {
-            model: opts.model,
+            model: request.model ?? opts.model,
             stream: true,
             stream_options: { include_usage: true },
             messages: [

@@ -3,6 +3,8 @@ export interface TextRequest {
   system: string;
   user: string;
   signal: AbortSignal;
+  /** The stage's model, when configured; else the provider's own. */
+  model?: string;
   /** Structured output: the answer must be JSON matching this schema. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
   /** What the offline provider answers for this request (deterministic, derived from the input). */

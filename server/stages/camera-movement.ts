@@ -85,8 +85,6 @@ export const cameraMovementStage: StageDefinition<CameraInput> = {
       output: { kind: 'camera', shots: validateShots(result.text, scenes.length) },
       text: result.text,
       tokensUsed: result.tokensUsed,
-      provider: ctx.providers.text.name,
-      model: ctx.providers.text.model,
     };
   },
 };

@@ -48,12 +48,13 @@ export const imageGenerationStage: StageDefinition<ImageInput> = {
           prompt: scene.visualPrompt,
           size: ctx.input.size,
           signal: ctx.signal,
+          model: ctx.model,
           offline: () => renderSceneImage(scene, ctx.input.size),
         });
         const stored = await ctx.media.put(png, 'png');
         return { sceneIndex: scene.index, url: stored.path, prompt: scene.visualPrompt };
       },
     );
-    return { output: { kind: 'images', images }, provider: image.name, model: image.model };
+    return { output: { kind: 'images', images } };
   },
 };

@@ -59,8 +59,6 @@ export const rewriteStage: StageDefinition<RewriteInput> = {
       output: { kind: 'rewrite', text: story },
       text: result.text,
       tokensUsed: result.tokensUsed,
-      provider: ctx.providers.text.name,
-      model: ctx.providers.text.model,
     };
   },
 };

@@ -28,6 +28,8 @@ export interface StageRunContext<I> {
   /** The newest completed output of each stage this one depends on. */
   outputs: DependencyOutputs;
   providers: Providers;
+  /** The model configured for this stage, if any (passed on every provider request). */
+  model?: string;
   media: MediaStore;
   signal: AbortSignal;
   /** Streams text as the model writes it; cheap (batched behind the scenes). */
@@ -40,8 +42,6 @@ export interface StageResult {
   /** The text the attempt streamed (text stages), kept as Task.text. */
   text?: string;
   tokensUsed?: number;
-  provider: string;
-  model: string;
 }
 
 export interface StageDefinition<I = unknown> {

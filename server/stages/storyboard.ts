@@ -94,8 +94,6 @@ export const storyboardStage: StageDefinition<StoryboardInput> = {
       output: { kind: 'storyboard', scenes: validateScenes(result.text, sceneCount) },
       text: result.text,
       tokensUsed: result.tokensUsed,
-      provider: ctx.providers.text.name,
-      model: ctx.providers.text.model,
     };
   },
 };

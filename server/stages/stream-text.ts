@@ -10,7 +10,7 @@ export async function streamText(
   let text = '';
   let tokensUsed = 0;
   let chunks = 0;
-  for await (const chunk of ctx.providers.text.stream({ ...request, signal: ctx.signal })) {
+  for await (const chunk of ctx.providers.text.stream({ ...request, model: ctx.model, signal: ctx.signal })) {
     if ('delta' in chunk) {
       text += chunk.delta;
       chunks += 1;

@@ -77,6 +77,7 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
           prompt: `${shot.movement}: ${shot.description}\n${scene.visualPrompt}`,
           image: png,
           seconds,
+          model: ctx.model,
           orientation: width > height ? 'landscape' : width < height ? 'portrait' : 'square',
           signal: ctx.signal,
           onProgress: (percent) => {
@@ -91,6 +92,6 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
       },
     );
     await chain;
-    return { output: { kind: 'video', clips }, provider: video.name, model: video.model };
+    return { output: { kind: 'video', clips } };
   },
 };

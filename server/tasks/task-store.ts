@@ -16,7 +16,7 @@ export interface TaskStore {
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
   markRunning(taskId: string, attempt: number): Promise<boolean>;
   markRetrying(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean>;
-  complete(taskId: string, attempt: number, result: StageResult, startedAt: Date): Promise<boolean>;
+  complete(taskId: string, attempt: number, result: StageResult & { provider: string; model: string }, startedAt: Date): Promise<boolean>;
   /** attempt null: whoever runs it (the API, the sweep). */
   end(taskId: string, status: 'FAILED' | 'CANCELLED', attempt: number | null, details: { error?: TaskErrorInfo; message?: string }): Promise<boolean>;
 }

@@ -27,6 +27,7 @@ export interface RunTaskDeps {
   resolveProviders: () => Promise<Providers>;
   media: MediaStore;
   pipeline: Pipeline;
+  stageModels: Partial<Record<StageName, string>>;
   logTtlSeconds: number;
   retryBackoffMs: number;
   log: (msg: string, err?: unknown) => void;
@@ -62,7 +63,9 @@ export function createRunTask(deps: RunTaskDeps) {
     await eventLog.init(ref); // no-op unless the API died before writing it
     const providers = await deps.resolveProviders();
     const used = providers[stage.providerKind];
-    const by = () => ({ provider: used.name, model: used.model }); // a failover may switch it mid-attempt
+    const stageModel = deps.stageModels[stage.name];
+    // A failover may switch provider mid-attempt; the offline provider has its own model.
+    const by = () => ({ provider: used.name, model: used.name === 'offline' ? used.model : (stageModel ?? used.model) });
     let attempt: number;
     try {
       attempt = await eventLog.startAttempt(ref, lease, by());
@@ -96,6 +99,7 @@ export function createRunTask(deps: RunTaskDeps) {
         project,
         outputs,
         providers,
+        model: stageModel,
         media: deps.media,
         signal: controller.signal,
         token: (delta) => tokens.push(delta),
@@ -110,7 +114,7 @@ export function createRunTask(deps: RunTaskDeps) {
         },
       });
       await tokens.flush();
-      if (!(await tasks.complete(row.id, attempt, result, startedAt))) return;
+      if (!(await tasks.complete(row.id, attempt, { ...result, ...by() }, startedAt))) return;
       const completed = (await tasks.find(row.id))!;
       await closeLog(deps, completed, lease, by());
       await deps.pipeline.advance(completed);

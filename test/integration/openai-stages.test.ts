@@ -42,6 +42,7 @@ describe('stages on an OpenAI-compatible provider', () => {
         VIDEO_POLL_INTERVAL_MS: '20',
         RETRY_BACKOFF_MS: '30',
         ADMIN_EMAILS: 'admin@example.com',
+        STORYBOARD_MODEL: 'storyboard-model-x',
       },
     });
     const up = await t.gql(`mutation { signUp(input: { email: "admin@example.com", password: "admin password" }) { token } }`);
@@ -137,6 +138,9 @@ describe('stages on an OpenAI-compatible provider', () => {
     expect(board.events.find((e) => e.__typename === 'FailedEvent').error.code).toBe('MALFORMED_OUTPUT');
     const storyboardRequest = fake.requests.filter((r) => r.route === 'chat').at(-1)!.body as any;
     expect(storyboardRequest.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'storyboard', strict: true } });
+    // The stage's configured model, recorded on its events.
+    expect(storyboardRequest.model).toBe('storyboard-model-x');
+    expect(board.events.at(-1)).toMatchObject({ provider: 'openai-text', model: 'storyboard-model-x' });
     const camera = await run(token, projectId, 'CAMERA_MOVEMENT');
     expect(camera.task.status).toBe('COMPLETED');
     const shots = (await t.gql(`query($id: ID!) { project(id: $id) { stage(name: CAMERA_MOVEMENT) { output { ... on CameraOutput { shots { sceneIndex movement description } } } } } }`, { id: projectId }, token)).data.project.stage.output.shots;
