@@ -99,4 +99,36 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('07-phone');
   }, 240_000);
+
+  it('falls back to SSE when WebSockets are blocked, and to polling when SSE is blocked too', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const p2 = await context.newPage();
+    // A network that refuses WebSockets.
+    await p2.routeWebSocket(/\/graphql/, (ws) => ws.close());
+    await p2.goto(`http://localhost:${port}/`);
+    await p2.getByTestId('auth-mode-signup').click();
+    await p2.getByTestId('auth-email').fill('fallback@example.com');
+    await p2.getByTestId('auth-password').fill('a long enough password');
+    await p2.getByTestId('auth-submit').click();
+    await p2.getByTestId('create-project-name').fill('Fallbacks');
+    await p2.getByTestId('create-project-topic').fill('a lighthouse keeper who collects lost letters');
+    await p2.getByTestId('create-project-submit').click();
+    const status = p2.getByTestId('connection-status');
+    await waitFor(async () => (await status.getAttribute('data-mode')) === 'sse', { what: 'the SSE fallback' });
+    await p2.getByTestId('stage-REWRITE-run').click();
+    await waitFor(async () => (await p2.getByTestId('stage-REWRITE-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 60_000 });
+    const sseText = await p2.getByTestId('stage-REWRITE-text').textContent();
+    expect(sseText!.length).toBeGreaterThan(100);
+    await p2.screenshot({ path: `${ARTIFACTS}/08-sse-fallback.png`, fullPage: true });
+
+    // SSE blocked as well: the client polls Task.events.
+    // (urql's own queries also accept text/event-stream: block only the subscriptions.)
+    await p2.route('**/graphql', (route) => (/^\s*subscription\b/.test(JSON.parse(route.request().postData() ?? '{}').query ?? '') ? route.abort() : route.continue()));
+    await p2.reload();
+    await waitFor(async () => (await status.getAttribute('data-mode')) === 'polling', { what: 'the polling fallback', timeoutMs: 30_000 });
+    await p2.getByTestId('stage-STORYBOARD-run').click();
+    await waitFor(async () => (await p2.getByTestId('stage-STORYBOARD-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 60_000, what: 'STORYBOARD over polling' });
+    await p2.screenshot({ path: `${ARTIFACTS}/09-polling-fallback.png`, fullPage: true });
+    await context.close();
+  }, 180_000);
 });
