@@ -110,6 +110,32 @@ export const StageEventFieldsFragment = graphql(`
   }
 `);
 
+export const ProjectSummaryFieldsFragment = graphql(`
+  fragment ProjectSummaryFields on Project {
+    id
+    name
+    originalTopic
+    originalText
+    createdAt
+    updatedAt
+    stages {
+      name
+      status
+    }
+  }
+`);
+
+export const AuthPayloadFieldsFragment = graphql(`
+  fragment AuthPayloadFields on AuthPayload {
+    token
+    user {
+      id
+      email
+      credits
+    }
+  }
+`);
+
 export const MeQuery = graphql(`
   query Me {
     me {
@@ -135,16 +161,7 @@ export const StageInfosQuery = graphql(`
 export const ProjectsQuery = graphql(`
   query Projects {
     projects {
-      id
-      name
-      originalTopic
-      originalText
-      createdAt
-      updatedAt
-      stages {
-        name
-        status
-      }
+      ...ProjectSummaryFields
     }
   }
 `);
@@ -211,12 +228,7 @@ export const TaskEventsQuery = graphql(`
 export const SignUpMutation = graphql(`
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
-      token
-      user {
-        id
-        email
-        credits
-      }
+      ...AuthPayloadFields
     }
   }
 `);
@@ -224,12 +236,7 @@ export const SignUpMutation = graphql(`
 export const SignInMutation = graphql(`
   mutation SignIn($input: SignInInput!) {
     signIn(input: $input) {
-      token
-      user {
-        id
-        email
-        credits
-      }
+      ...AuthPayloadFields
     }
   }
 `);
@@ -237,16 +244,7 @@ export const SignInMutation = graphql(`
 export const CreateProjectMutation = graphql(`
   mutation CreateProject($input: CreateProjectInput!) {
     createProject(input: $input) {
-      id
-      name
-      originalTopic
-      originalText
-      createdAt
-      updatedAt
-      stages {
-        name
-        status
-      }
+      ...ProjectSummaryFields
     }
   }
 `);
