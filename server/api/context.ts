@@ -5,6 +5,8 @@ import { bearerToken } from '../auth/tokens.ts';
 import type { UserRow } from '../db/entities.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
+
+export type LiveSnapshot = { meta: LogMeta; text: string };
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { ProviderRecords } from '../providers/provider-records.ts';
@@ -40,8 +42,8 @@ export interface Context {
   requireAdmin(): UserRow;
   /** Origin that media paths are made absolute against (PUBLIC_URL, else the request's). */
   baseUrl: string;
-  /** Live state of active tasks, read from Redis at most once per request and task. */
-  liveMeta(taskId: string): Promise<LogMeta | null>;
+  /** Live state and text of a task, read from Redis at most once per request and task. */
+  live(taskId: string): Promise<LiveSnapshot | null>;
 }
 
 export interface ContextSource {
@@ -77,7 +79,7 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
       if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
       return user;
     };
-    const metaCache = new Map<string, Promise<LogMeta | null>>();
+    const liveCache = new Map<string, Promise<LiveSnapshot | null>>();
     return {
       services,
       user,
@@ -88,10 +90,10 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
         if (!services.adminEmails.includes(admin.email)) throw new UnauthenticatedError('This operation needs an administrator account.');
         return admin;
       },
-      liveMeta(taskId) {
-        let meta = metaCache.get(taskId);
-        if (!meta) metaCache.set(taskId, (meta = services.eventLog.meta(taskId)));
-        return meta;
+      live(taskId) {
+        let snapshot = liveCache.get(taskId);
+        if (!snapshot) liveCache.set(taskId, (snapshot = services.eventLog.snapshot(taskId)));
+        return snapshot;
       },
     };
   };

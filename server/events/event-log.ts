@@ -58,8 +58,12 @@ export interface EventLog {
   meta(taskId: string): Promise<LogMeta | null>;
   /** The seq of the log's final event once the log has ended, else null. */
   endSeq(taskId: string): Promise<number | null>;
-  /** The current attempt's text so far (the polling fallback), or null when Redis has no log. */
-  text(taskId: string): Promise<string | null>;
+  /**
+   * Live state and the current attempt's text, read in one atomic step: the text is exactly
+   * the text as of `meta.seq`, so a client may show it and resume from that seq. Null when
+   * Redis has no log.
+   */
+  snapshot(taskId: string): Promise<{ meta: LogMeta; text: string } | null>;
   /** After archiving: let Redis drop the log after `seconds`. */
   expire(taskId: string, seconds: number): Promise<void>;
   channel(taskId: string): string;
@@ -84,6 +88,11 @@ function defineScripts(redis: Redis): ScriptedRedis {
 function bodyJson(ref: TaskRef, body: EventBody, by?: Producer): string {
   // Key order is the contract's: the script prepends seq and attempt.
   return JSON.stringify({ taskId: ref.taskId, projectId: ref.projectId, stage: ref.stage, at: new Date().toISOString(), ...body, ...by });
+}
+
+function toMeta(m: Record<string, string>): LogMeta | null {
+  if (!m.seq) return null;
+  return { seq: Number(m.seq), status: m.status, attempt: Number(m.attempt), progress: Number(m.progress), final: m.final === '1' };
 }
 
 function check(taskId: string, result: number): number {
@@ -150,30 +159,22 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
     },
 
     async meta(taskId) {
-      const m = await redis.hgetall(keys.taskMeta(taskId));
-      if (!m.seq) return null;
-      return {
-        seq: Number(m.seq),
-        status: m.status,
-        attempt: Number(m.attempt),
-        progress: Number(m.progress),
-        final: m.final === '1',
-      };
+      return toMeta(await redis.hgetall(keys.taskMeta(taskId)));
+    },
+
+    async snapshot(taskId) {
+      const [[, m], [, text]] = (await redis.multi().hgetall(keys.taskMeta(taskId)).get(keys.taskText(taskId)).exec()) as [
+        [null, Record<string, string>],
+        [null, string | null],
+      ];
+      const meta = toMeta(m);
+      return meta && { meta, text: text ?? '' };
     },
 
     async endSeq(taskId) {
       const [seq, final] = await redis.hmget(keys.taskMeta(taskId), 'seq', 'final');
       if (seq !== null) return final === '1' ? Number(seq) : null;
       return archive.endSeq(taskId);
-    },
-
-    async text(taskId) {
-      const [[, text], [, exists]] = (await redis
-        .multi()
-        .get(keys.taskText(taskId))
-        .exists(keys.taskMeta(taskId))
-        .exec()) as [[null, string | null], [null, number]];
-      return exists ? (text ?? '') : null;
     },
 
     async expire(taskId, seconds) {

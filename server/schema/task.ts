@@ -13,8 +13,12 @@ import { ProjectRef } from './project.ts';
 import { selectsField } from './selection.ts';
 import { StageNameEnum, TaskStatusEnum } from './stage.ts';
 
-/** Live state comes from Redis while a task is active; the row is the truth once it ended. */
-const live = async (task: TaskRow, ctx: Context) => (isActive(task.status) || !task.archivedAt ? ctx.liveMeta(task.id) : null);
+/**
+ * While a task is active its state lives in Redis: status, progress, attempt, seq and text
+ * all come from one atomic snapshot, so `text` is exactly the text as of `lastSeq` and a
+ * client can show the one and resume from the other. Once it ended, the row is the truth.
+ */
+const live = async (task: TaskRow, ctx: Context) => (isActive(task.status) ? ctx.live(task.id) : null);
 
 export async function ownTask(ctx: Context, id: string): Promise<TaskRow | null> {
   const user = ctx.requireUser();
@@ -35,26 +39,22 @@ TaskRef.implement({
     stage: t.field({ type: StageNameEnum, resolve: (task) => task.stage as StageName }),
     status: t.field({
       type: TaskStatusEnum,
-      resolve: async (task, _args, ctx) => {
-        if (!isActive(task.status)) return task.status as TaskStatus;
-        const meta = await ctx.liveMeta(task.id);
-        return (meta && isActive(meta.status) ? meta.status : task.status) as TaskStatus;
-      },
+      resolve: async (task, _args, ctx) => ((await live(task, ctx))?.meta.status ?? task.status) as TaskStatus,
     }),
     progress: t.int({
       description: '0 to 100.',
-      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await ctx.liveMeta(task.id))?.progress ?? task.progress) : task.progress),
+      resolve: async (task, _args, ctx) => (await live(task, ctx))?.meta.progress ?? task.progress,
     }),
     message: t.string({ nullable: true, resolve: (task) => task.message }),
     attempt: t.int({
       description: '1-based number of the current attempt.',
-      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await ctx.liveMeta(task.id))?.attempt ?? task.attempt) : task.attempt),
+      resolve: async (task, _args, ctx) => (await live(task, ctx))?.meta.attempt ?? task.attempt,
     }),
     maxAttempts: t.exposeInt('maxAttempts'),
     text: t.string({
       nullable: true,
       description: 'Text generated so far by the current attempt (text stages); the polling fallback.',
-      resolve: async (task, _args, ctx) => (isActive(task.status) ? await ctx.services.eventLog.text(task.id) : task.text),
+      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await live(task, ctx))?.text ?? null) : task.text),
     }),
     output: t.field({
       type: StageOutputUnion,
@@ -67,7 +67,7 @@ TaskRef.implement({
     creditsCharged: t.exposeInt('creditsCharged'),
     lastSeq: t.int({
       description: 'seq of the newest event of this task: the cursor to resume a subscription from.',
-      resolve: async (task, _args, ctx) => (await live(task, ctx))?.seq ?? task.lastSeq,
+      resolve: async (task, _args, ctx) => (await live(task, ctx))?.meta.seq ?? (task.archivedAt ? task.lastSeq : ((await ctx.services.eventLog.meta(task.id))?.seq ?? task.lastSeq)),
     }),
     events: t.field({
       type: [StageEventRef],

@@ -156,6 +156,20 @@ describe.each(DIALECTS)('event delivery on %s', (dialect) => {
     expect((await t.gql(TASK, { id: taskId }, token)).data.task).toMatchObject({ status: 'COMPLETED', lastSeq: task.lastSeq });
   });
 
+  it('Task.text is exactly the text as of Task.lastSeq, so a client can show one and resume from the other', async () => {
+    const { taskId } = await startRewrite({ originalText: CHINESE_TEXT });
+    let checks = 0;
+    for (;;) {
+      const { task } = (await t.gql(`query($id: ID!) { task(id: $id) { status text lastSeq } }`, { id: taskId }, token)).data;
+      const events = (await t.gql(TASK_EVENTS, { id: taskId, after: 0, first: 1000 }, token)).data.task.events.filter((e: any) => e.seq <= task.lastSeq);
+      expect(events).toHaveLength(task.lastSeq);
+      if (task.status === 'COMPLETED') break;
+      expect(task.text).toBe(deltasOf(events.length > 1 ? events : [{ attempt: 1 }]));
+      checks += 1;
+    }
+    expect(checks).toBeGreaterThan(3);
+  });
+
   it('Task.events pages through the log with fullText, the polling fallback', async () => {
     const { taskId } = await startRewrite({ originalText: CHINESE_TEXT });
     const polled: any[] = [];
