@@ -158,6 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           connection: workerConnection,
           prefix: keys.queuePrefix(),
           concurrency: config.workerConcurrency,
+          lockMs: config.workerLockMs,
           pubsub,
           controlChannel: keys.controlChannel(),
           process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, retryBackoffMs: config.retryBackoffMs, log }),

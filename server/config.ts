@@ -46,6 +46,11 @@ export interface Config {
   initialCredits: number;
   /** How many tasks one worker process runs at once. @default 4 (env WORKER_CONCURRENCY) */
   workerConcurrency: number;
+  /**
+   * How long a worker's hold on a job lasts without renewal: a worker that dies loses its
+   * jobs to another after this plus half of it. @default 30000 (env WORKER_LOCK_MS)
+   */
+  workerLockMs: number;
   /** Attempts per task for retryable provider errors. @default 3 (env MAX_ATTEMPTS) */
   maxAttempts: number;
   /** First retry delay; doubles per attempt. @default 1000 (env RETRY_BACKOFF_MS) */
@@ -105,6 +110,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean),
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
+    workerLockMs: int(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 600_000),
     logTtlSeconds: int(env, 'LOG_TTL_SECONDS', 3600, 1, 30 * 86400),

@@ -19,6 +19,7 @@ export async function startTaskWorker(deps: {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  lockMs: number;
   pubsub: RedisPubSub;
   controlChannel: string;
   process: (job: import('bullmq').Job<TaskJobData>, token?: string, signal?: AbortSignal) => Promise<void>;
@@ -28,9 +29,9 @@ export async function startTaskWorker(deps: {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency,
-    // A dead worker's job is handed to another within lockDuration + stalledInterval (< 60 s).
-    lockDuration: 30_000,
-    stalledInterval: 15_000,
+    // A dead worker's job is handed to another within lockDuration + stalledInterval (45 s by default).
+    lockDuration: deps.lockMs,
+    stalledInterval: Math.round(deps.lockMs / 2),
     maxStalledCount: 3,
   });
   worker.on('error', (err) => deps.log('worker error', err));
