@@ -57,11 +57,15 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
     const percents = images.map(() => 0);
     let reported = -1;
     let chain = Promise.resolve();
+    const started = Date.now();
     const report = (done: number, etaSeconds?: number) => {
       const overall = Math.floor(percents.reduce((a, b) => a + b, 0) / Math.max(1, percents.length));
       if (overall === reported && etaSeconds === undefined) return chain;
       reported = overall;
-      chain = chain.then(() => ctx.progress({ progress: overall, step: done, totalSteps: images.length, etaSeconds, message: `${done}/${images.length}` }));
+      // While clips render, the time left follows the pace of the overall progress so far.
+      const elapsed = (Date.now() - started) / 1000;
+      const eta = etaSeconds ?? (overall > 0 && overall < 100 ? Math.round((elapsed * (100 - overall)) / overall) : undefined);
+      chain = chain.then(() => ctx.progress({ progress: overall, step: done, totalSteps: images.length, etaSeconds: eta, message: `${done}/${images.length}` }));
       return chain;
     };
     let finished = 0;

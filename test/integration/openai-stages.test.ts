@@ -176,6 +176,8 @@ describe('stages on an OpenAI-compatible provider', () => {
     const progress = video.events.filter((e) => e.__typename === 'ProgressEvent').map((e) => e.progress);
     expect(progress.at(-1)).toBe(100);
     expect(progress.some((p) => p > 0 && p < 100)).toBe(true);
+    const waiting = video.events.filter((e) => e.__typename === 'ProgressEvent' && e.progress > 0 && e.progress < 100);
+    expect(waiting.every((e) => typeof e.etaSeconds === 'number')).toBe(true); // an ETA while it waits
   });
 
   it('fails over to the next provider by priority; only admins manage providers', async () => {
