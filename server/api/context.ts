@@ -36,6 +36,8 @@ export interface Services {
 export interface Context {
   services: Services;
   user: UserRow | null;
+  /** The bearer token of this request, when it carried one. */
+  token: string | undefined;
   /** The signed-in user, or UNAUTHENTICATED. */
   requireUser(): UserRow;
   /** The signed-in administrator; anyone else is refused. */
@@ -64,15 +66,13 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
     let badToken = false;
+    const token = tokenFromSource(source);
     if (source.socketUser !== undefined) {
       user = source.socketUser ? await services.accounts.getUser(source.socketUser.id) : null;
-    } else {
-      const token = tokenFromSource(source);
-      if (token) {
-        user = await services.accounts.authenticate(token);
-        // A stale token must not block signUp/signIn: it only fails what needs a user.
-        badToken = !user;
-      }
+    } else if (token) {
+      user = await services.accounts.authenticate(token);
+      // A stale token must not block signUp/signIn: it only fails what needs a user.
+      badToken = !user;
     }
     const baseUrl = opts.publicUrl ?? source.socketOrigin ?? (source.request ? new URL(source.request.url).origin : '');
     const requireUser = (): UserRow => {
@@ -83,6 +83,7 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
     return {
       services,
       user,
+      token,
       baseUrl,
       requireUser,
       requireAdmin() {

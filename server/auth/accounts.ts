@@ -13,6 +13,8 @@ export interface Credentials {
 export interface Accounts {
   signUp(input: Credentials): Promise<{ token: string; user: UserRow }>;
   signIn(input: Credentials): Promise<{ token: string; user: UserRow }>;
+  /** Ends the session of this token: it stops working everywhere. */
+  signOut(token: string): Promise<void>;
   /** The user a token belongs to, or null. */
   authenticate(token: string): Promise<UserRow | null>;
   getUser(id: string): Promise<UserRow>;
@@ -78,6 +80,10 @@ export function createAccounts(deps: { orm: MikroORM; initialCredits: number }):
         throw new UnauthenticatedError('The email or the password is wrong.');
       }
       return { token: await issueToken(user.id), user };
+    },
+
+    async signOut(token) {
+      await orm.em.fork().nativeDelete(AuthToken, { tokenHash: hashToken(token) });
     },
 
     async authenticate(token) {

@@ -39,6 +39,17 @@ builder.mutationField('signUp', (t) =>
   }),
 );
 
+builder.mutationField('signOut', (t) =>
+  t.boolean({
+    description: 'Ends the session of the bearer token this request carries: it stops working everywhere.',
+    resolve: async (_root, _args, ctx) => {
+      ctx.requireUser();
+      if (ctx.token) await ctx.services.accounts.signOut(ctx.token);
+      return true;
+    },
+  }),
+);
+
 builder.mutationField('signIn', (t) =>
   t.field({
     type: AuthPayloadRef,

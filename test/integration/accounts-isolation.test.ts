@@ -63,6 +63,14 @@ describe.each(DIALECTS)('accounts and isolation on %s', (dialect) => {
     expect(await t.app.orm.em.fork().count(Project, {})).toBe(before);
   });
 
+  it('signOut ends the session of that token, and only that one', async () => {
+    const { token, email } = await t.signUp();
+    const second = (await t.gql(SIGN_IN, { i: { email, password: 'correct horse battery' } })).data.signIn.token;
+    expect((await t.gql(`mutation { signOut }`, {}, token)).data.signOut).toBe(true);
+    expect(codeOf(await t.gql(`{ me { id } }`, {}, token))).toBe('UNAUTHENTICATED');
+    expect((await t.gql(`{ me { email } }`, {}, second)).data.me.email).toBe(email);
+  });
+
   it('without a token only signUp, signIn and stages answer', async () => {
     const stages = await t.gql(`{ stages { name order label dependsOn creditCost } }`);
     expect(stages.data.stages.map((s: { name: string }) => s.name)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);

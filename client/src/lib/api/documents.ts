@@ -241,6 +241,12 @@ export const SignInMutation = graphql(`
   }
 `);
 
+export const SignOutMutation = graphql(`
+  mutation SignOut {
+    signOut
+  }
+`);
+
 export const CreateProjectMutation = graphql(`
   mutation CreateProject($input: CreateProjectInput!) {
     createProject(input: $input) {
