@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 const ARTIFACTS = 'test-artifacts';
 
 const freePort = () =>
@@ -102,6 +103,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await shot('06-pipeline-completed');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('07-phone');
+
+    // The session survives a reload; signing out ends it; signing in brings the projects back.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    await page.getByTestId('stage-VIDEO_GENERATION-status').waitFor();
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('auth-email').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('story-pipeline.token'))).toBeNull();
+    expect(codeOf(await api.gql('{ me { id } }', {}, token))).toBe('UNAUTHENTICATED'); // ended on the server too
+    await page.getByTestId('auth-email').fill('browser@example.com');
+    await page.getByTestId('auth-password').fill('a long enough password');
+    await page.getByTestId('auth-submit').click();
+    await page.goto(`http://localhost:${port}/#/`);
+    await page.getByTestId('project-item').first().waitFor();
+    await shot('08-projects-after-sign-in');
   }, 240_000);
 
   it('falls back to SSE when WebSockets are blocked, and to polling when SSE is blocked too', async () => {
@@ -123,7 +139,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await waitFor(async () => (await p2.getByTestId('stage-REWRITE-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 60_000 });
     const sseText = await p2.getByTestId('stage-REWRITE-text').textContent();
     expect(sseText!.length).toBeGreaterThan(100);
-    await p2.screenshot({ path: `${ARTIFACTS}/08-sse-fallback.png`, fullPage: true });
+    await p2.screenshot({ path: `${ARTIFACTS}/09-sse-fallback.png`, fullPage: true });
 
     // SSE blocked as well: the client polls Task.events.
     // (urql's own queries also accept text/event-stream: block only the subscriptions.)
@@ -132,7 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await waitFor(async () => (await status.getAttribute('data-mode')) === 'polling', { what: 'the polling fallback', timeoutMs: 30_000 });
     await p2.getByTestId('stage-STORYBOARD-run').click();
     await waitFor(async () => (await p2.getByTestId('stage-STORYBOARD-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 60_000, what: 'STORYBOARD over polling' });
-    await p2.screenshot({ path: `${ARTIFACTS}/09-polling-fallback.png`, fullPage: true });
+    await p2.screenshot({ path: `${ARTIFACTS}/10-polling-fallback.png`, fullPage: true });
     await context.close();
   }, 180_000);
 });
