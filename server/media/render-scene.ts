@@ -17,6 +17,7 @@ import {
 } from './canvas.ts';
 import { defaultGlyphs, drawText, measureText, wrapText } from './font.ts';
 import { encodePng } from './png.ts';
+import { createRandom, hashString } from '../providers/offline/seed.ts';
 
 export const SCENE_IMAGE_SIZES = ['1024x1024', '1536x1024', '1024x1536'] as const;
 export type SceneImageSize = (typeof SCENE_IMAGE_SIZES)[number];
@@ -38,23 +39,6 @@ const THEMES: ReadonlyArray<{ theme: Theme; cue: RegExp; hue: number }> = [
   { theme: 'forest', cue: /forest|tree|wood|garden|leaf|森林|树|林|花园|叶/iu, hue: 125 },
   { theme: 'city', cue: /city|street|town|market|house|building|城|街|镇|集市|房|楼/iu, hue: 265 },
 ];
-
-function fnv(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** mulberry32: the scene's own stream of numbers in [0, 1). */
-function randomFrom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function parseImageSize(size: string): { width: number; height: number } {
   if (!(SCENE_IMAGE_SIZES as readonly string[]).includes(size)) throw new RangeError(`unsupported image size ${size}`);
@@ -176,7 +160,7 @@ function paintNarration(canvas: Canvas, narration: string, index: number): void 
 export function renderSceneRgba(scene: SceneForImage, size: SceneImageSize): Canvas {
   const { width, height } = parseImageSize(size);
   const words = `${scene.narration}\n${scene.visualPrompt}`;
-  const random = randomFrom(fnv(`${words}\n${scene.index}`));
+  const random = createRandom(hashString(`${words}\n${scene.index}`));
   const found = THEMES.find((entry) => entry.cue.test(words));
   const theme: Theme = found?.theme ?? 'hills';
   const hue = ((found?.hue ?? random() * 360) + (random() - 0.5) * 40 + 360) % 360;
