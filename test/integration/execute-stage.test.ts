@@ -56,15 +56,18 @@ describe.each(DIALECTS)('executeStage on %s', (dialect) => {
 
   it('refuses a balance below the cost with INSUFFICIENT_CREDITS, changing nothing', async () => {
     const { token, projectId } = await user();
-    for (let i = 0; i < 10; i++) {
-      const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE', idempotencyKey: `spend-${i}` } }, token);
-      expect(r.errors).toBeUndefined();
-      await subscribe(t.ws(token), TASK_PROGRESS, { taskId: r.data.executeStage.id, after: 0 }).done;
-    }
+    // Spend it all: ten tasks on ten projects at once.
+    const others = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => (await t.gql(CREATE_PROJECT, { i: { name: `Spend ${i}`, originalTopic: 'coins' } }, token)).data.createProject.id as string),
+    );
+    const started = await Promise.all(others.map((id) => t.gql(EXECUTE_STAGE, { i: { projectId: id, stage: 'REWRITE' } }, token)));
+    for (const r of started) expect(r.errors).toBeUndefined();
     expect(await credits(token)).toBe(0);
     const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE' } }, token);
     expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'INSUFFICIENT_CREDITS' } });
-    expect(await taskCount(projectId)).toBe(10);
+    expect(r.errors?.[0].message).toBe('This stage costs 10 credits; your balance is 0.');
+    expect(await taskCount(projectId)).toBe(0);
+    await Promise.all(started.map((s) => subscribe(t.ws(token), TASK_PROGRESS, { taskId: s.data.executeStage.id, after: 0 }).done));
   });
 
   it('a missing dependency is PRECONDITION_FAILED', async () => {
