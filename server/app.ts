@@ -60,9 +60,10 @@ export interface App {
 
 async function resolveRedisUrl(config: Config, log: Log): Promise<{ url: string; local?: LocalRedis }> {
   if (config.redisUrl) return { url: config.redisUrl };
-  if (await isPortOpen(6379)) return { url: 'redis://127.0.0.1:6379' };
-  if (!config.startLocalRedis) throw new Error('No Redis answers on 127.0.0.1:6379 and REDIS_URL is unset.');
-  const local = await startLocalRedis({ log });
+  const port = config.localRedisPort;
+  if (await isPortOpen(port)) return { url: `redis://127.0.0.1:${port}` };
+  if (!config.startLocalRedis) throw new Error(`No Redis answers on 127.0.0.1:${port} and REDIS_URL is unset.`);
+  const local = await startLocalRedis({ port, log });
   return { url: local.url, local };
 }
 

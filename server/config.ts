@@ -63,6 +63,8 @@ export interface Config {
   clientDir: string;
   /** Build the client at start when it is missing (role all/api). @default true unless CLIENT_BUILD=0 */
   buildClient: boolean;
+  /** Where a local Redis is looked for, and started when none answers (REDIS_URL unset). @default 6379 (env LOCAL_REDIS_PORT) */
+  localRedisPort: number;
   /** Let the process start a local redis-server when none answers and REDIS_URL is unset. @default true unless START_LOCAL_REDIS=0 */
   startLocalRedis: boolean;
   /** Interval of the sweep that enqueues orphaned tasks and archives unarchived logs. @default 60000 (env SWEEP_INTERVAL_MS) */
@@ -118,6 +120,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     clientDir: resolve('client/dist'),
     buildClient: env.CLIENT_BUILD !== '0',
     startLocalRedis: env.START_LOCAL_REDIS !== '0',
+    localRedisPort: int(env, 'LOCAL_REDIS_PORT', 6379, 1, 65535),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
   };
 }
