@@ -162,7 +162,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           lockMs: config.workerLockMs,
           pubsub,
           controlChannel: keys.controlChannel(),
-          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, retryBackoffMs: config.retryBackoffMs, log }),
+          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, timeLimitsMs: config.timeLimitsMs, retryBackoffMs: config.retryBackoffMs, log }),
           log,
         });
         stack.push(async () => {

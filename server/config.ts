@@ -51,6 +51,12 @@ export interface Config {
    * jobs to another after this plus half of it. @default 30000 (env WORKER_LOCK_MS)
    */
   workerLockMs: number;
+  /**
+   * Time limit of one attempt, by the kind of provider a stage calls: past it the provider
+   * call is aborted and the task fails with TIME_LIMIT, not retried.
+   * @default text 600000, image 600000, video 1800000 (env TEXT_TIME_LIMIT_MS, IMAGE_TIME_LIMIT_MS, VIDEO_TIME_LIMIT_MS)
+   */
+  timeLimitsMs: { text: number; image: number; video: number };
   /** Attempts per task for retryable provider errors. @default 3 (env MAX_ATTEMPTS) */
   maxAttempts: number;
   /** First retry delay; doubles per attempt. @default 1000 (env RETRY_BACKOFF_MS) */
@@ -113,6 +119,11 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
     workerLockMs: int(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
+    timeLimitsMs: {
+      text: int(env, 'TEXT_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
+      image: int(env, 'IMAGE_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
+      video: int(env, 'VIDEO_TIME_LIMIT_MS', 1_800_000, 100, 86_400_000),
+    },
     maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 600_000),
     logTtlSeconds: int(env, 'LOG_TTL_SECONDS', 3600, 1, 30 * 86400),

@@ -28,6 +28,7 @@ export interface RunTaskDeps {
   media: MediaStore;
   pipeline: Pipeline;
   stageModels: Partial<Record<StageName, string>>;
+  timeLimitsMs: Record<'text' | 'image' | 'video', number>;
   logTtlSeconds: number;
   retryBackoffMs: number;
   log: (msg: string, err?: unknown) => void;
@@ -79,6 +80,12 @@ export function createRunTask(deps: RunTaskDeps) {
     // signal) or losing the lease (an append is refused).
     const controller = new AbortController();
     jobSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const limitMs = deps.timeLimitsMs[stage.providerKind];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, limitMs);
     const startedAt = row.startedAt ?? new Date();
     const tokens = createTokenBatcher(
       async (delta) => {
@@ -118,9 +125,10 @@ export function createRunTask(deps: RunTaskDeps) {
       const completed = (await tasks.find(row.id))!;
       await closeLog(deps, completed, lease, by());
       await deps.pipeline.advance(completed);
-    } catch (err) {
+    } catch (caught) {
       await tokens.flush().catch(() => {});
-      if (err instanceof LeaseLostError || err instanceof AbortedError || controller.signal.aborted) {
+      const err = timedOut ? new ProviderError('TIME_LIMIT', `The attempt took longer than its time limit of ${Math.round(limitMs / 1000)} s.`, false) : caught;
+      if (!timedOut && (err instanceof LeaseLostError || err instanceof AbortedError || controller.signal.aborted)) {
         return; // cancelled or taken over: whoever ended or took the task writes its events
       }
       const info = describeFailure(err);
@@ -143,6 +151,8 @@ export function createRunTask(deps: RunTaskDeps) {
         await deps.pipeline.advance(failed);
       }
       throw new UnrecoverableError(info.message);
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -43,6 +43,7 @@ describe('stages on an OpenAI-compatible provider', () => {
         RETRY_BACKOFF_MS: '30',
         ADMIN_EMAILS: 'admin@example.com',
         STORYBOARD_MODEL: 'storyboard-model-x',
+        TEXT_TIME_LIMIT_MS: '1500',
       },
     });
     const up = await t.gql(`mutation { signUp(input: { email: "admin@example.com", password: "admin password" }) { token } }`);
@@ -199,6 +200,18 @@ describe('stages on an OpenAI-compatible provider', () => {
     expect(events.find((e) => e.__typename === 'TokenEvent')).toMatchObject({ provider: 'backup-text', model: 'backup-model' });
     expect(backup.requests.find((r) => r.route === 'chat')!.headers.authorization).toBe('Bearer backup-key');
     await t.gql(`mutation($id: ID!) { deleteModelProvider(id: $id) }`, { id: made.data.createModelProvider.id }, admin.token);
+  });
+
+  it('an attempt past its time limit is aborted and fails with TIME_LIMIT, not retried', async () => {
+    const { token } = await t.signUp();
+    const projectId = await project(token, { originalTopic: 'a lighthouse' });
+    fake.failNext('chat', { hangMs: 10_000 });
+    const started = Date.now();
+    const { task, events } = await run(token, projectId, 'REWRITE');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(task).toMatchObject({ status: 'FAILED', attempt: 1, error: { code: 'TIME_LIMIT', retryable: false } });
+    expect(events.at(-1)).toMatchObject({ __typename: 'FailedEvent', willRetry: false });
+    expect((await t.gql(`{ me { credits } }`, {}, token)).data.me.credits).toBe(1000);
   });
 
   it('cancel aborts the provider request and ends the task within 2 seconds', async () => {
