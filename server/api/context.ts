@@ -51,8 +51,8 @@ export interface Context {
 export interface ContextSource {
   request?: Request;
   connectionParams?: Record<string, unknown>;
-  /** Set by the WebSocket adapter, which authenticated the connection once in onConnect. */
-  socketUser?: UserRow | null;
+  /** Set by the WebSocket adapter: the token of the connection (or of the operation). */
+  socketToken?: string | null;
   /** The origin the WebSocket adapter saw on the upgrade request. */
   socketOrigin?: string;
 }
@@ -66,10 +66,9 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
     let badToken = false;
-    const token = tokenFromSource(source);
-    if (source.socketUser !== undefined) {
-      user = source.socketUser ? await services.accounts.getUser(source.socketUser.id) : null;
-    } else if (token) {
+    // Checked on every operation, so a token signed out elsewhere stops working on an open socket too.
+    const token = source.socketToken !== undefined ? (source.socketToken ?? undefined) : tokenFromSource(source);
+    if (token) {
       user = await services.accounts.authenticate(token);
       // A stale token must not block signUp/signIn: it only fails what needs a user.
       badToken = !user;

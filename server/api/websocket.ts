@@ -6,7 +6,6 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Accounts } from '../auth/accounts.ts';
 import { bearerToken } from '../auth/tokens.ts';
-import type { UserRow } from '../db/entities.ts';
 import type { Yoga } from './yoga.ts';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
@@ -17,7 +16,7 @@ interface RootValue {
 
 export function attachWebSocket(deps: { server: Server; yoga: Yoga; accounts: Accounts }) {
   const wss = new WebSocketServer({ server: deps.server, path: '/graphql' });
-  const users = new WeakMap<object, UserRow | null>();
+  const tokens = new WeakMap<object, string | null>();
   const disposable = useServer(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
@@ -25,29 +24,30 @@ export function attachWebSocket(deps: { server: Server; yoga: Yoga; accounts: Ac
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         if (header === undefined || header === null || header === '') {
-          users.set(ctx.extra, null);
+          tokens.set(ctx.extra, null);
           return true;
         }
         const token = bearerToken(String(header));
         const user = token ? await deps.accounts.authenticate(token) : null;
-        if (!user) return false; // graphql-ws closes with 4403 Forbidden
-        users.set(ctx.extra, user);
+        if (!user || !token) return false; // graphql-ws closes with 4403 Forbidden
+        tokens.set(ctx.extra, token);
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         // GraphiQL sends its header editor's headers with each operation rather than at
         // connection time: honour them when the connection itself carried no token.
-        let socketUser = users.get(ctx.extra) ?? null;
+        let socketToken = tokens.get(ctx.extra) ?? null;
         const headers = (payload.extensions as { headers?: Record<string, unknown> } | undefined)?.headers;
         const header = headers?.authorization ?? headers?.Authorization;
-        if (!socketUser && typeof header === 'string' && header.trim()) {
-          const token = bearerToken(header);
-          socketUser = token ? await deps.accounts.authenticate(token) : null;
-          if (!socketUser) return [new GraphQLError('This token is not valid; sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!socketToken && typeof header === 'string' && header.trim()) {
+          socketToken = bearerToken(header) ?? null;
+          if (!socketToken || !(await deps.accounts.authenticate(socketToken))) {
+            return [new GraphQLError('This token is not valid; sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
           connectionParams: ctx.connectionParams,
-          socketUser,
+          socketToken,
           socketOrigin: `http://${ctx.extra.request.headers.host ?? 'localhost'}`,
         });
         let document: ExecutionArgs['document'];

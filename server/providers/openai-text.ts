@@ -4,13 +4,25 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import { AbortedError, ProviderError } from './provider-error.ts';
 import type { TextProvider } from './text-provider.ts';
 
+/** retry-after as seconds or an HTTP date; retry-after-ms when the server sends it. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (ms > 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
 export function toProviderError(err: unknown): Error {
   if (err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return new AbortedError();
   if (err instanceof APIConnectionError) return new ProviderError('PROVIDER_UNREACHABLE', `The model provider could not be reached: ${err.message}`, true);
   if (err instanceof APIError) {
     const status = err.status ?? 0;
     const detail = err.message || `HTTP ${status}`;
-    if (status === 429) return new ProviderError('PROVIDER_RATE_LIMITED', `The model provider is rate limiting us: ${detail}`, true);
+    if (status === 429) return new ProviderError('PROVIDER_RATE_LIMITED', `The model provider is rate limiting us: ${detail}`, true, retryAfterMs(err.headers));
     if (status >= 500) return new ProviderError('PROVIDER_ERROR', `The model provider failed: ${detail}`, true);
     if (status === 401 || status === 403) return new ProviderError('PROVIDER_AUTH', `The model provider refused our credentials: ${detail}`, false);
     if (status === 408) return new ProviderError('PROVIDER_TIMEOUT', `The model provider timed out: ${detail}`, true);

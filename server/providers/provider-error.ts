@@ -5,6 +5,8 @@ export class ProviderError extends Error {
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    /** The provider asked us to wait this long before trying again (HTTP retry-after). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ProviderError';

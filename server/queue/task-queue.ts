@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { TaskJobData } from '../worker/run-task.ts';
 
 export const QUEUE_NAME = 'stage-tasks';
+export const RETRY_BACKOFF = 'announced';
 
 export interface TaskQueue {
   add(taskId: string): Promise<void>;
@@ -22,7 +23,8 @@ export function createTaskQueue(deps: { connection: Redis; prefix: string; maxAt
         {
           jobId: taskId,
           attempts: deps.maxAttempts,
-          backoff: { type: 'exponential', delay: deps.retryBackoffMs },
+          // The worker's backoff strategy (task-worker.ts) waits what the failed attempt announced.
+          backoff: { type: RETRY_BACKOFF, delay: deps.retryBackoffMs },
           removeOnComplete: { age: 24 * 3600 },
           removeOnFail: { age: 7 * 24 * 3600 },
         },

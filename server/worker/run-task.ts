@@ -136,14 +136,17 @@ export function createRunTask(deps: RunTaskDeps) {
       const attempts = job.opts.attempts ?? 1;
       const willRetry = info.retryable && job.attemptsMade + 1 < attempts;
       if (willRetry) {
-        const retryInMs = deps.retryBackoffMs * 2 ** job.attemptsMade;
+        // Exponential with ±20% jitter, so retries of many tasks do not arrive together; never
+        // sooner than the provider's retry-after.
+        const backoff = deps.retryBackoffMs * 2 ** job.attemptsMade * (0.8 + Math.random() * 0.4);
+        const retryInMs = Math.round(Math.max(backoff, err instanceof ProviderError ? (err.retryAfterMs ?? 0) : 0));
         if (await tasks.markRetrying(row.id, attempt, info)) {
           await eventLog.append(ref, lease, [
             { type: 'failed', error: info, willRetry: true, retryInMs },
             { type: 'status', status: 'RETRYING', message: info.message },
           ], by());
         }
-        throw err; // BullMQ schedules the next attempt after the backoff
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { retryInMs }); // BullMQ waits retryInMs
       }
       if (await tasks.end(row.id, 'FAILED', attempt, { error: info, message: info.message })) {
         const failed = (await tasks.find(row.id))!;

@@ -33,6 +33,11 @@ export async function startTaskWorker(deps: {
     lockDuration: deps.lockMs,
     stalledInterval: Math.round(deps.lockMs / 2),
     maxStalledCount: 3,
+    settings: {
+      // Wait exactly what the FailedEvent told clients (retryInMs): backoff with jitter, or
+      // longer when the provider asked for it.
+      backoffStrategy: (_attemptsMade, _type, err) => (err as { retryInMs?: number } | undefined)?.retryInMs ?? 1000,
+    },
   });
   worker.on('error', (err) => deps.log('worker error', err));
   const subId = await deps.pubsub.subscribe(deps.controlChannel, (msg: ControlMessage) => {

@@ -66,8 +66,18 @@ describe.each(DIALECTS)('accounts and isolation on %s', (dialect) => {
   it('signOut ends the session of that token, and only that one', async () => {
     const { token, email } = await t.signUp();
     const second = (await t.gql(SIGN_IN, { i: { email, password: 'correct horse battery' } })).data.signIn.token;
+    const socket = t.ws(token);
+    // Keep the socket open across the sign-out with a subscription that never ends.
+    const p = await t.gql(CREATE_PROJECT, { i: { name: 'Keep-alive' } }, token);
+    const keepAlive = subscribe(socket, STAGE_PROGRESS, { projectId: p.data.createProject.id, stage: 'REWRITE' });
+    const before = await new Promise<any>((resolve) => socket.subscribe({ query: '{ me { email } }' }, { next: resolve, error: resolve, complete: () => {} }));
+    expect(before.data.me.email).toBe(email);
     expect((await t.gql(`mutation { signOut }`, {}, token)).data.signOut).toBe(true);
     expect(codeOf(await t.gql(`{ me { id } }`, {}, token))).toBe('UNAUTHENTICATED');
+    // An open socket signed in with that token is refused from its next operation on.
+    const after = await new Promise<any>((resolve) => socket.subscribe({ query: '{ me { email } }' }, { next: resolve, error: resolve, complete: () => {} }));
+    expect(after.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    keepAlive.stop();
     expect((await t.gql(`{ me { email } }`, {}, second)).data.me.email).toBe(email);
   });
 

@@ -94,7 +94,7 @@ describe('stages on an OpenAI-compatible provider', () => {
   it('a 429 is retried as a new attempt that starts its text from empty', async () => {
     const { token } = await t.signUp();
     const projectId = await project(token, { originalTopic: 'a lighthouse' });
-    fake.failNext('chat', { cutAfterChunks: 4 }, { status: 429, message: 'slow down' });
+    fake.failNext('chat', { cutAfterChunks: 4 }, { status: 429, message: 'slow down', retryAfterSeconds: 1 });
     const { task, events } = await run(token, projectId, 'REWRITE');
     expect(task).toMatchObject({ status: 'COMPLETED', attempt: 3, output: { text: STORY_EN } });
     const failed = events.filter((e) => e.__typename === 'FailedEvent');
@@ -104,6 +104,10 @@ describe('stages on an OpenAI-compatible provider', () => {
     ]);
     expect(failed[1].error.message).toContain('slow down');
     expect(failed[0].retryInMs).toBeGreaterThan(0);
+    // The provider's retry-after is honoured, and the wait announced is the wait taken.
+    expect(failed[1].retryInMs).toBeGreaterThanOrEqual(1000);
+    const third = events.find((e) => e.status === 'RUNNING' && e.attempt === 3);
+    expect(Date.parse(third.at) - Date.parse(failed[1].at)).toBeGreaterThanOrEqual(950);
     const statuses = events.filter((e) => e.__typename === 'TaskStatusEvent').map((e) => e.status);
     expect(statuses).toEqual(['QUEUED', 'RUNNING', 'RETRYING', 'RUNNING', 'RETRYING', 'RUNNING', 'COMPLETED']);
     expect(tokensOfAttempt(events, 1).length).toBeGreaterThan(0); // the cut attempt streamed a little
