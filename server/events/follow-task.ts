@@ -15,6 +15,12 @@ export interface FollowDeps {
   pubsub: RedisPubSub;
   /** How long a quiet channel is trusted before the log is checked. @default 5000 */
   idleCheckMs?: number;
+  /**
+   * Live events held for a subscriber slower than the stream. Past this the oldest are
+   * dropped: the gap they leave is read back from the log, so memory stays bounded and
+   * nothing is lost. @default 2000
+   */
+  maxBuffered?: number;
   /** Test seam: runs after the replay has read the log and before going live (to force the race). */
   afterReplay?: (taskId: string, cursor: number) => Promise<void>;
 }
@@ -63,6 +69,7 @@ export function createTextAssembler(initial: { text: string; attempt: number }) 
 
 export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerator<DeliveredEvent> {
   const idleCheckMs = deps.idleCheckMs ?? 5000;
+  const maxBuffered = deps.maxBuffered ?? 2000;
   const { eventLog, pubsub } = deps;
 
   return abortable(async function* (signal) {
@@ -70,6 +77,7 @@ export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerato
     const waker = createWaker();
     const subId = await pubsub.subscribe(eventLog.channel(opts.taskId), (e: StageEventData) => {
       live.push(e);
+      if (live.length > maxBuffered) live.splice(0, live.length - maxBuffered);
       waker.wake();
     });
     try {

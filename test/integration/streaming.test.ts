@@ -1,6 +1,7 @@
 // The delivery promise of the event log, over real Redis, a real database and graphql-ws:
 // every event after the cursor exactly once, in order, with no gaps, whoever asks when.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followTask } from '../../server/events/follow-task.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, STAGE_PROGRESS, TASK, TASK_EVENTS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
@@ -168,6 +169,19 @@ describe.each(DIALECTS)('event delivery on %s', (dialect) => {
       checks += 1;
     }
     expect(checks).toBeGreaterThan(3);
+  });
+
+  it('a subscriber slower than the stream gets everything, with bounded memory', async () => {
+    const { taskId } = await startRewrite({ originalText: CHINESE_TEXT });
+    const seen: any[] = [];
+    for await (const e of followTask({ ...t.app.services.follow, maxBuffered: 3 }, { taskId, after: 0, withText: true })) {
+      seen.push(e);
+      await new Promise((r) => setTimeout(r, 8)); // slower than the 4 ms tokens
+    }
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
+    const text = seen.filter((e) => e.type === 'token').map((e) => e.delta).join('');
+    expect(seen.filter((e) => e.type === 'token').at(-1).fullText).toBe(text);
+    expect(seen.at(-1).type).toBe('completed');
   });
 
   it('Task.events pages through the log with fullText, the polling fallback', async () => {
