@@ -160,6 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           prefix: keys.queuePrefix(),
           concurrency: config.workerConcurrency,
           lockMs: config.workerLockMs,
+          graceMs: config.shutdownGraceMs,
           pubsub,
           controlChannel: keys.controlChannel(),
           process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, timeLimitsMs: config.timeLimitsMs, retryBackoffMs: config.retryBackoffMs, log }),

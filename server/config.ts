@@ -57,6 +57,8 @@ export interface Config {
    * @default text 600000, image 600000, video 1800000 (env TEXT_TIME_LIMIT_MS, IMAGE_TIME_LIMIT_MS, VIDEO_TIME_LIMIT_MS)
    */
   timeLimitsMs: { text: number; image: number; video: number };
+  /** On SIGTERM, how long running tasks may take to finish before they are left to another worker. @default 10000 (env SHUTDOWN_GRACE_MS) */
+  shutdownGraceMs: number;
   /** Attempts per task for retryable provider errors. @default 3 (env MAX_ATTEMPTS) */
   maxAttempts: number;
   /** First retry delay; doubles per attempt. @default 1000 (env RETRY_BACKOFF_MS) */
@@ -124,6 +126,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
       image: int(env, 'IMAGE_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
       video: int(env, 'VIDEO_TIME_LIMIT_MS', 1_800_000, 100, 86_400_000),
     },
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
     maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 600_000),
     logTtlSeconds: int(env, 'LOG_TTL_SECONDS', 3600, 1, 30 * 86400),

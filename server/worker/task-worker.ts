@@ -20,6 +20,8 @@ export async function startTaskWorker(deps: {
   prefix: string;
   concurrency: number;
   lockMs: number;
+  /** How long close() lets running jobs finish before leaving them (their locks lapse and another worker takes them over). */
+  graceMs: number;
   pubsub: RedisPubSub;
   controlChannel: string;
   process: (job: import('bullmq').Job<TaskJobData>, token?: string, signal?: AbortSignal) => Promise<void>;
@@ -47,7 +49,12 @@ export async function startTaskWorker(deps: {
   return {
     async close() {
       deps.pubsub.unsubscribe(subId);
-      await worker.close();
+      // Take no new jobs and let the running ones finish, for a while; then leave them: their
+      // locks lapse and another worker takes them over as new attempts.
+      const finished = worker.pause().then(() => true);
+      const inTime = await Promise.race([finished, new Promise<boolean>((r) => setTimeout(() => r(false), deps.graceMs).unref())]);
+      if (!inTime) deps.log(`shutdown: tasks still running after ${deps.graceMs} ms are left to another worker`);
+      await worker.close(true);
     },
   };
 }

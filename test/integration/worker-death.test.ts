@@ -57,4 +57,33 @@ describe('worker death', () => {
     expect(takeoverMs).toBeLessThan(60_000);
     console.log(`takeover and completion after SIGKILL: ${takeoverMs} ms (lock ${lock.WORKER_LOCK_MS} ms)`);
   }, 90_000);
+
+  it('on SIGTERM a worker exits after its grace period and its task goes on elsewhere', async () => {
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--role=worker'], {
+      env: { ...process.env, ...lock, SHUTDOWN_GRACE_MS: '300', REDIS_URL, REDIS_PREFIX: api.prefix, DATABASE_URL: api.databaseUrl, START_LOCAL_REDIS: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let workerLog = '';
+    worker.stderr!.on('data', (d) => (workerLog += d));
+    await waitFor(() => workerLog.includes('worker running'), { timeoutMs: 30_000, what: 'the worker process' });
+    await rescuer?.stop();
+    rescuer = undefined;
+
+    const { token } = await api.signUp();
+    const p = await api.gql(CREATE_PROJECT, { i: { name: 'Shutdown', originalTopic: 'a clock that stops at midnight' } }, token);
+    const taskId = (await api.gql(EXECUTE_STAGE, { i: { projectId: p.data.createProject.id, stage: 'REWRITE' } }, token)).data.executeStage.id;
+    const sub = subscribe(api.ws(token), TASK_PROGRESS, { taskId, after: 0 });
+    await waitFor(() => sub.events.filter((e) => e.__typename === 'TokenEvent').length >= 10, { what: 'the attempt to stream' });
+    const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));
+    const stoppedAt = Date.now();
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(workerLog).toContain('left to another worker');
+
+    rescuer = await startTestApp({ role: 'worker', joinPrefix: api.prefix, joinDatabaseUrl: api.databaseUrl, env: lock });
+    await sub.done;
+    expect(sub.events.map((e) => e.seq)).toEqual(sub.events.map((_, i) => i + 1));
+    expect((await api.gql(TASK, { id: taskId }, token)).data.task).toMatchObject({ status: 'COMPLETED', attempt: 2 });
+  }, 90_000);
 });
