@@ -126,6 +126,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pubsub,
     follow,
     providerRecords,
+    media,
     adminEmails: config.adminEmails,
     stageChannel: keys.stageChannel,
     executeStage: createExecuteStage({

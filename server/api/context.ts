@@ -10,6 +10,7 @@ export type LiveSnapshot = { meta: LogMeta; text: string };
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { ProviderRecords } from '../providers/provider-records.ts';
+import type { MediaStore } from '../media/media-store.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 import type { ExecuteStage } from '../tasks/execute-stage.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
@@ -28,6 +29,7 @@ export interface Services {
   pubsub: RedisPubSub;
   follow: FollowDeps;
   providerRecords: ProviderRecords;
+  media: MediaStore;
   /** Lower-cased emails of the administrators. */
   adminEmails: string[];
   stageChannel: (projectId: string, stage: string) => string;

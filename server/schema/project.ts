@@ -27,6 +27,9 @@ const STAGE_STATUS: Record<string, 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED'
   CANCELLED: 'CANCELLED',
 };
 
+const mediaPaths = (output: StageOutput | null): string[] =>
+  output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
+
 const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').implement({
   fields: (t) => ({
     name: t.field({ type: StageNameEnum, resolve: (s) => s.name }),
@@ -120,14 +123,21 @@ builder.mutationField('deleteProject', (t) =>
       const user = ctx.requireUser();
       const project = await ctx.services.projects.find(user.id, id);
       if (!project) throw new NotFoundError('Project', id);
+      const media: string[] = [];
       await ctx.services.projects.delete(user.id, id, async (taskIds) => {
         for (const taskId of taskIds) {
           const task = await ctx.services.tasks.find(taskId);
           if (task && isActive(task.status)) {
             await ctx.services.cancelTask(user, taskId, 'The project was deleted.').catch(() => {});
           }
+          media.push(...mediaPaths(parseJson<StageOutput>(task?.output)));
         }
       });
+      // Its images and clips go with it (after the rows: a failure here leaves files, not dangling rows).
+      for (const path of media) {
+        const key = ctx.services.media.keyOf(path);
+        if (key) await ctx.services.media.delete(key);
+      }
       return true;
     },
   }),

@@ -67,6 +67,11 @@ describe('runPipeline on the offline provider', () => {
     expect(Number(gif.headers.get('content-length'))).toBeGreaterThan(1000);
     expect(Buffer.from(await gif.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a');
     expect((await fetch(images[0].url.replace(/\/media\/.*$/, `/media/${'A'.repeat(22)}.png`))).status).toBe(404);
+
+    // Deleting the project deletes its media too.
+    expect((await t.gql(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: projectId }, token)).data.deleteProject).toBe(true);
+    expect((await fetch(images[0].url)).status).toBe(404);
+    expect((await fetch(clips[4].url)).status).toBe(404);
   });
 
   it('refuses a pipeline whose first stage has nothing to work from, changing nothing', async () => {
