@@ -43,14 +43,9 @@ function tracker<P extends Named>(chain: P[]) {
 export function failoverText(chain: TextProvider[]): TextProvider {
   if (chain.length === 1) return chain[0];
   const t = tracker(chain);
-  return {
-    get name() {
-      return t.name;
-    },
-    get model() {
-      return t.model;
-    },
-    async *stream(request) {
+  // Object.assign keeps the tracker's name/model getters: they follow the provider in use.
+  return Object.assign(t, {
+    async *stream(request: Parameters<TextProvider['stream']>[0]) {
       let last: unknown;
       for (const provider of chain) {
         t.use(provider);
@@ -69,22 +64,14 @@ export function failoverText(chain: TextProvider[]): TextProvider {
       }
       throw last;
     },
-  };
+  });
 }
 
 /** Image and video providers fail over per request: nothing has reached the user yet. */
 function failoverGenerate<Req, Res>(chain: Array<Named & { generate(request: Req): Promise<Res> }>) {
   if (chain.length === 1) return chain[0];
   const t = tracker(chain);
-  return {
-    get name() {
-      return t.name;
-    },
-    get model() {
-      return t.model;
-    },
-    generate: (request: Req) => t.each((p) => p.generate(request)),
-  };
+  return Object.assign(t, { generate: (request: Req) => t.each((p) => p.generate(request)) });
 }
 
 export const failoverImage = (chain: ImageProvider[]): ImageProvider => failoverGenerate(chain);
