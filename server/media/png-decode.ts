@@ -1,6 +1,7 @@
 // Reads the PNGs a stage stored (ours, or an image model's) back into RGBA, so the offline
 // clip moves over the very image of the scene. 8-bit, non-interlaced: what image APIs emit.
 import { inflateSync } from 'node:zlib';
+import { paeth } from './png.ts';
 
 export interface DecodedImage {
   width: number;
@@ -9,14 +10,6 @@ export interface DecodedImage {
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
 
 export function decodePng(png: Buffer): DecodedImage {
   if (png.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');

@@ -3,26 +3,10 @@
  * filter (None, Sub, Up, Average, Paeth) with the smallest sum of absolute bytes,
  * the usual heuristic, which keeps gradients small.
  */
-import { deflateSync } from 'node:zlib';
+// node:zlib's crc32 (Node >= 20.15) is the CRC-32 that PNG specifies.
+import { crc32, deflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 as PNG and zlib define it. */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -33,7 +17,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-function paeth(a: number, b: number, c: number): number {
+/** The Paeth predictor of PNG filter type 4 (shared with png-decode.ts). */
+export function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a);
   const pb = Math.abs(p - b);

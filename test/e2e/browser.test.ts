@@ -3,23 +3,15 @@
 // restart the API mid-stream and see the text resume without duplication, see images and
 // clips appear. Screenshots are saved in test-artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 const ARTIFACTS = 'test-artifacts';
-
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chromium', () => {
   let worker: TestApp;

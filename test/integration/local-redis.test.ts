@@ -1,6 +1,5 @@
 // `npm start` with no Redis: the process starts a redis-server of its own, says so, works
 // on it, and stops it when it stops.
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +9,7 @@ import { createApp } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
 import { isPortOpen, startLocalRedis } from '../../server/redis/local-redis.ts';
 import { createTestDatabase } from '../helpers/databases.ts';
-
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
+import { freePort } from '../helpers/free-port.ts';
 
 it('starts a local redis-server when none answers, says so, and stops it', async () => {
   const port = await freePort();
