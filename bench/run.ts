@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createEventLog } from '../server/events/event-log.ts';
+import { attemptLease } from '../server/events/lease.ts';
 import { createRedisKeys } from '../server/redis/keys.ts';
 import { createTokenBatcher } from '../server/worker/token-batcher.ts';
 
@@ -14,11 +15,12 @@ const prefix = `bench-${randomUUID().slice(0, 8)}:`;
 const redis = new Redis(REDIS_URL);
 const keys = createRedisKeys(prefix);
 const log = createEventLog({ redis, keys, archive: { read: async () => [], endSeq: async () => null } });
+const lease = attemptLease('bench');
 
 async function newTask() {
   const ref = { taskId: randomUUID(), projectId: randomUUID(), stage: 'REWRITE' as const };
   await log.init(ref);
-  await log.startAttempt(ref, 'lease');
+  await log.startAttempt(ref, lease);
   return ref;
 }
 
@@ -37,11 +39,11 @@ const bare = await time('bare PUBLISH per token (no log, no seq, no fence)', asy
 });
 const perToken = await time('event log append per token, awaited', async () => {
   const ref = await newTask();
-  for (let i = 0; i < N; i++) await log.append(ref, 'lease', [{ type: 'token', delta: token }]);
+  for (let i = 0; i < N; i++) await log.append(ref, lease, [{ type: 'token', delta: token }]);
 });
 const batched = await time('event log through the token batcher', async () => {
   const ref = await newTask();
-  const batcher = createTokenBatcher((delta) => log.append(ref, 'lease', [{ type: 'token', delta }]).then(() => {}), () => {});
+  const batcher = createTokenBatcher((delta) => log.append(ref, lease, [{ type: 'token', delta }]).then(() => {}), () => {});
   for (let i = 0; i < N; i++) {
     batcher.push(token);
     if (i % 50 === 0) await new Promise((r) => setImmediate(r)); // a model yields between chunks

@@ -18,6 +18,7 @@ import { createLogger, type Log } from './logger.ts';
 import { createProjectService } from './projects/project-service.ts';
 import { createMediaRoute } from './api/media-route.ts';
 import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/media-store.ts';
+import { createOfflineProviders } from './offline/providers.ts';
 import { createProviderRecords } from './providers/provider-records.ts';
 import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
 import { createRedis } from './redis/connect.ts';
@@ -25,13 +26,14 @@ import { createRedisKeys } from './redis/keys.ts';
 import { isPortOpen, startLocalRedis, type LocalRedis } from './redis/local-redis.ts';
 import { buildSchema } from './schema/index.ts';
 import { createStageRegistry, type StageRegistry } from './stages/registry.ts';
-import type { Providers } from './stages/stage.ts';
+import type { Providers } from './providers/providers.ts';
 import { createCancelTask } from './tasks/cancel-task.ts';
-import { createDispatch } from './tasks/dispatch.ts';
+import { createDeleteProject } from './tasks/delete-project.ts';
 import { createExecuteStage } from './tasks/execute-stage.ts';
+import { createLifecycle } from './tasks/lifecycle.ts';
 import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
-import { createSweep } from './tasks/sweep.ts';
+import { createSweep, type Sweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
 import { createRunTask } from './worker/run-task.ts';
 import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
@@ -55,7 +57,7 @@ export interface App {
   eventLog: EventLog;
   queue: TaskQueue;
   redis: Redis;
-  sweep: () => Promise<{ enqueued: number; closed: number }>;
+  sweep: Sweep;
 }
 
 async function resolveRedisUrl(config: Config, log: Log): Promise<{ url: string; local?: LocalRedis }> {
@@ -100,8 +102,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const tasks = createTaskStore({ orm });
   const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
   stack.push(() => queue.close());
-  const dispatch = createDispatch({ eventLog, queue });
-  const closeDeps = { orm, eventLog, logTtlSeconds: config.logTtlSeconds };
   const follow: FollowDeps = { eventLog, pubsub, ...overrides.follow };
   const media = overrides.media ?? createLocalMediaStore({ dir: config.mediaDir });
 
@@ -112,8 +112,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       throw new ServiceUnavailableError('Redis', err);
     }
   };
-  const pipeline = createPipeline({ ...closeDeps, tasks, dispatch });
-  const providerRecords = createProviderRecords({ orm, config });
+  const pipeline = createPipeline({ orm });
+  const lifecycle = createLifecycle({
+    orm,
+    tasks,
+    eventLog,
+    queue,
+    pipeline,
+    pubsub,
+    controlChannel: keys.controlChannel(),
+    logTtlSeconds: config.logTtlSeconds,
+    log,
+  });
+  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs });
+  const providerRecords = createProviderRecords({ orm, config, offline });
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
@@ -129,20 +141,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     media,
     adminEmails: config.adminEmails,
     stageChannel: keys.stageChannel,
-    executeStage: createExecuteStage({
-      orm,
-      registry,
-      projects,
-      tasks,
-      maxAttempts: config.maxAttempts,
-      dispatch,
-      log,
-      assertRedisUp,
-    }),
-    runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, dispatch, log }),
-    cancelTask: createCancelTask({ ...closeDeps, tasks, queue, pubsub, pipeline, controlChannel: keys.controlChannel() }),
+    executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
+    runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
+    cancelTask: createCancelTask({ tasks, lifecycle }),
+    deleteProject: createDeleteProject({ projects, tasks, lifecycle, media }),
   };
-  const sweep = createSweep({ ...closeDeps, dispatch, pipeline, log });
+  const sweep = createSweep({ orm, lifecycle, pipeline, log });
 
   const app: App = {
     url: '',
@@ -154,7 +158,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     sweep,
     async start() {
       if (runsWorker) {
-
         const workerConnection = createRedis(redisUrl, 'worker', log);
         const worker: TaskWorker = await startTaskWorker({
           connection: workerConnection,
@@ -164,7 +167,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           graceMs: config.shutdownGraceMs,
           pubsub,
           controlChannel: keys.controlChannel(),
-          process: createRunTask({ ...closeDeps, tasks, projects, registry, resolveProviders, media, pipeline, stageModels: config.stageModels, timeLimitsMs: config.timeLimitsMs, retryBackoffMs: config.retryBackoffMs, log }),
+          process: createRunTask({
+            eventLog,
+            tasks,
+            lifecycle,
+            projects,
+            registry,
+            resolveProviders,
+            media,
+            stageModels: config.stageModels,
+            timeLimitsMs: config.timeLimitsMs,
+            retryBackoffMs: config.retryBackoffMs,
+            log,
+          }),
           log,
         });
         stack.push(async () => {

@@ -1,5 +1,6 @@
 // The few named errors of the domain. Each carries the public `extensions.code`;
 // api/error-mapper.ts turns them into GraphQL errors, and masks everything else.
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -64,8 +65,33 @@ export class ConflictError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(what: 'Redis' | 'the database', cause?: unknown) {
+  constructor(
+    readonly what: 'Redis' | 'the database',
+    cause?: unknown,
+  ) {
     super('SERVICE_UNAVAILABLE', `The service is temporarily unavailable (${what} is unreachable); try again shortly.`);
     this.cause = cause;
   }
+}
+
+/** ioredis's ways of saying the server is gone (refused, closed, reset, timed out, retries exhausted). */
+const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|max retries per request|enableOfflineQueue|ETIMEDOUT|ENOTFOUND|EPIPE/i;
+const DATABASE_DOWN = /ECONNREFUSED|ECONNRESET|terminat|Connection|SQLITE_BUSY|timeout/i;
+
+/**
+ * The backing service an error says is unreachable, or null when it says something else.
+ * The one place that recognises an outage, so it is answered SERVICE_UNAVAILABLE (and an
+ * attempt retried) everywhere, never NOT_FOUND or INTERNAL_SERVER_ERROR.
+ */
+export function outageOf(err: unknown): 'Redis' | 'the database' | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) {
+    if (e instanceof ServiceUnavailableError) return e.what;
+    if (e instanceof ConnectionException) return 'the database';
+    if (e instanceof DriverException) {
+      if (DATABASE_DOWN.test(`${(e as { code?: string }).code ?? ''} ${e.message}`)) return 'the database';
+      continue;
+    }
+    if (e.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(e.message)) return 'Redis';
+  }
+  return null;
 }

@@ -5,17 +5,18 @@ import { bearerToken } from '../auth/tokens.ts';
 import type { UserRow } from '../db/entities.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
-
-export type LiveSnapshot = { meta: LogMeta; text: string };
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { ProviderRecords } from '../providers/provider-records.ts';
 import type { MediaStore } from '../media/media-store.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 import type { ExecuteStage } from '../tasks/execute-stage.ts';
-import type { TaskStore } from '../tasks/task-store.ts';
-import type { createCancelTask } from '../tasks/cancel-task.ts';
+import type { CancelTask } from '../tasks/cancel-task.ts';
+import type { DeleteProject } from '../tasks/delete-project.ts';
 import type { RunPipeline } from '../tasks/run-pipeline.ts';
+import type { TaskStore } from '../tasks/task-store.ts';
+
+export type LiveSnapshot = { meta: LogMeta; text: string };
 
 export interface Services {
   accounts: Accounts;
@@ -24,7 +25,8 @@ export interface Services {
   registry: StageRegistry;
   executeStage: ExecuteStage;
   runPipeline: RunPipeline;
-  cancelTask: ReturnType<typeof createCancelTask>;
+  cancelTask: CancelTask;
+  deleteProject: DeleteProject;
   eventLog: EventLog;
   pubsub: RedisPubSub;
   follow: FollowDeps;

@@ -2,28 +2,13 @@
 // and message; GraphQL's own (parse, validation, variable) errors get a code; a lost backing
 // service is SERVICE_UNAVAILABLE; anything else is logged in full and masked.
 import { GraphQLError } from 'graphql';
-import { DriverException, ConnectionException } from '@mikro-orm/core';
-import { AppError, ServiceUnavailableError } from '../errors.ts';
-
-const REDIS_DOWN = /ECONNREFUSED|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|enableOfflineQueue|ETIMEDOUT|ENOTFOUND/;
-
-function isRedisDown(err: unknown): boolean {
-  const e = err as Error | undefined;
-  return !!e && (e.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(e.message ?? ''));
-}
-
-function isDatabaseDown(err: unknown): boolean {
-  if (err instanceof ConnectionException) return true;
-  const e = err as Error & { code?: string };
-  return err instanceof DriverException && /ECONNREFUSED|terminat|Connection|SQLITE_BUSY/i.test(`${e.code ?? ''} ${e.message}`);
-}
+import { AppError, outageOf, ServiceUnavailableError } from '../errors.ts';
 
 /** The domain error behind an error, whatever wrapped it. */
 function domainError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
-  if (isRedisDown(err)) return new ServiceUnavailableError('Redis', err);
-  if (isDatabaseDown(err)) return new ServiceUnavailableError('the database', err);
-  return null;
+  const down = outageOf(err);
+  return down ? new ServiceUnavailableError(down, err) : null;
 }
 
 // graphql ships both ESM and CJS builds and libraries may load the other one, so a

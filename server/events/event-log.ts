@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { StageName } from '../stages/names.ts';
+import { leaseArg, type AttemptLease, type Lease } from './lease.ts';
 import { isFinalEvent, type EventBody, type StageEventData } from './types.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -50,9 +51,10 @@ export interface LogArchive {
 
 export interface EventLog {
   init(ref: TaskRef): Promise<boolean>;
-  startAttempt(ref: TaskRef, lease: string, by?: Producer): Promise<number>;
-  /** Appends events as one atomic step. lease '*' is the API's: it may end a task whoever runs it. */
-  append(ref: TaskRef, lease: string, bodies: EventBody[], by?: Producer): Promise<number>;
+  /** The attempt takes the lease (a takeover replaces the previous holder); returns its number. */
+  startAttempt(ref: TaskRef, lease: AttemptLease, by?: Producer): Promise<number>;
+  /** Appends events as one atomic step, refused unless `lease` still holds (the authority's always does). */
+  append(ref: TaskRef, lease: Lease, bodies: EventBody[], by?: Producer): Promise<number>;
   /** Events with seq > after, oldest first, at most `limit`; from Redis, else the archive. */
   read(taskId: string, after: number, limit?: number): Promise<StageEventData[]>;
   meta(taskId: string): Promise<LogMeta | null>;
@@ -128,7 +130,7 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
         keys.taskMeta(ref.taskId),
         keys.taskLog(ref.taskId),
         keys.taskText(ref.taskId),
-        lease,
+        leaseArg(lease),
         keys.taskChannel(ref.taskId),
         body,
       );
@@ -136,7 +138,7 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
     },
 
     async append(ref, lease, bodies, by) {
-      const args: string[] = [lease, keys.taskChannel(ref.taskId), String(bodies.length)];
+      const args: string[] = [leaseArg(lease), keys.taskChannel(ref.taskId), String(bodies.length)];
       for (const body of bodies) {
         args.push(
           bodyJson(ref, body, by),

@@ -1,7 +1,7 @@
 // Where images and clips live. A local directory by default; the interface is what an
 // S3-compatible store would implement. Keys are 128 random bits: URLs cannot be guessed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface StoredMedia {
@@ -13,7 +13,6 @@ export interface StoredMedia {
 export interface MediaStore {
   put(bytes: Buffer, ext: 'png' | 'gif' | 'mp4' | 'webm'): Promise<StoredMedia>;
   get(key: string): Promise<Buffer | null>;
-  size(key: string): Promise<number | null>;
   /** Removes a file (a deleted project's media); a missing one is no error. */
   delete(key: string): Promise<void>;
   /** The key of a media path or URL this store made, or null. */
@@ -37,11 +36,11 @@ export function createLocalMediaStore(opts: { dir: string }): MediaStore {
     },
     async get(key) {
       if (!KEY.test(key)) return null;
-      return readFile(file(key)).catch(() => null);
-    },
-    async size(key) {
-      if (!KEY.test(key)) return null;
-      return stat(file(key)).then((s) => s.size, () => null);
+      // Only a missing file is "not found"; a failing disk is an error, not a 404.
+      return readFile(file(key)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
     },
     async delete(key) {
       if (KEY.test(key)) await rm(file(key), { force: true });

@@ -1,14 +1,14 @@
 // What the image and video stages ask of a model.
-import type { SceneImageSize } from '../media/render-scene.ts';
+import type { SceneBrief, SceneImageSize } from './scene.ts';
 
 export interface ImageRequest {
+  /** The scene to picture; `prompt` is what a model is told about it. */
+  scene: SceneBrief;
   prompt: string;
   size: SceneImageSize;
   signal: AbortSignal;
   /** The stage's model, when configured; else the provider's own. */
   model?: string;
-  /** The offline provider's image for this request: a PNG derived from the scene. */
-  offline: () => Buffer;
 }
 
 export interface ImageProvider {
@@ -19,6 +19,10 @@ export interface ImageProvider {
 }
 
 export interface VideoRequest {
+  /** The scene the clip shows; `prompt` is what a model is told about it and the shot. */
+  scene: SceneBrief;
+  /** The shot's camera move: one of CAMERA_MOVEMENTS (./scene.ts) as the camera stage gave it. */
+  movement: string;
   prompt: string;
   /** The scene's image (PNG) the clip starts from. */
   image: Buffer;
@@ -29,8 +33,6 @@ export interface VideoRequest {
   model?: string;
   /** 0 to 100 while the provider works. */
   onProgress: (percent: number) => void;
-  /** The offline provider's clip for this request: the camera move over the scene's image. */
-  offline: () => Buffer;
 }
 
 export interface VideoResult {

@@ -1,18 +1,17 @@
 // Model providers as records (name, kind, OpenAI-compatible base URL, the environment
 // variable holding its key, model, active flag, priority), managed by admins over GraphQL.
 // Workers read them at the start of every attempt, so a change applies to the next attempt.
-// The offline provider is the last resort, used only when no provider of a kind is active.
+// The offline providers are the last resort, used only when no provider of a kind is active;
+// they are handed in (server/offline/ builds them), so this layer never imports the engine.
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import type { Config } from '../config.ts';
 import { ModelProvider, type ModelProviderRow } from '../db/entities.ts';
 import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
-import type { Providers } from '../stages/stage.ts';
 import { failoverImage, failoverText, failoverVideo } from './failover.ts';
-import { createOfflineImageProvider, createOfflineVideoProvider } from './offline-media.ts';
-import { createOfflineTextProvider } from './offline-text.ts';
 import { createOpenAIImageProvider, createOpenAIVideoProvider } from './openai-media.ts';
 import { createOpenAITextProvider } from './openai-text.ts';
+import type { Providers } from './providers.ts';
 
 export const PROVIDER_KINDS = ['text', 'image', 'video'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -81,16 +80,17 @@ function validate(fields: Partial<ProviderFields>, partial: boolean): Partial<Pr
   return out;
 }
 
-export function createProviderRecords(deps: { orm: MikroORM; config: Config; env?: Record<string, string | undefined> }): ProviderRecords {
-  const { orm, config } = deps;
+export function createProviderRecords(deps: {
+  orm: MikroORM;
+  config: Config;
+  /** What serves a kind with no active provider (the offline engine). */
+  offline: Providers;
+  env?: Record<string, string | undefined>;
+}): ProviderRecords {
+  const { orm, config, offline } = deps;
   // Keys are read from the environment by name; the configured OPENAI_API_KEY is one of them.
   const env: Record<string, string | undefined> = { ...(deps.env ?? process.env), ...(config.openaiApiKey ? { OPENAI_API_KEY: config.openaiApiKey } : {}) };
   const em = () => orm.em.fork();
-  const offline = {
-    text: createOfflineTextProvider({ tokenDelayMs: config.offlineTokenDelayMs }),
-    image: createOfflineImageProvider({ stepDelayMs: config.offlineStepDelayMs }),
-    video: createOfflineVideoProvider({ stepDelayMs: config.offlineStepDelayMs }),
-  };
 
   /** Client options of a record, or null when its key is not set on this machine. */
   const clientOptions = (row: ModelProviderRow) => {

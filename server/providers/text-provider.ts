@@ -1,5 +1,17 @@
 // What a text stage asks of a model: a streamed chat completion.
+import type { SceneBrief } from './scene.ts';
+
+/**
+ * What is asked, in the stage's own terms. A model reads the prompt (`system`, `user`)
+ * and ignores this; a provider without a model (the offline one) answers from it.
+ */
+export type TextTask =
+  | { stage: 'REWRITE'; topic?: string; text?: string; style?: string; instructions?: string }
+  | { stage: 'STORYBOARD'; story: string; sceneCount: number }
+  | { stage: 'CAMERA_MOVEMENT'; scenes: SceneBrief[]; style?: string };
+
 export interface TextRequest {
+  task: TextTask;
   system: string;
   user: string;
   signal: AbortSignal;
@@ -7,8 +19,6 @@ export interface TextRequest {
   model?: string;
   /** Structured output: the answer must be JSON matching this schema. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
-  /** What the offline provider answers for this request (deterministic, derived from the input). */
-  offlineAnswer: () => string;
 }
 
 export type TextChunk = { delta: string } | { usage: { totalTokens: number } };

@@ -1,9 +1,13 @@
 // The BullMQ queue of stage tasks. A job's id is its task's id: adding it twice is a no-op.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TaskJobData } from '../worker/run-task.ts';
 
 export const QUEUE_NAME = 'stage-tasks';
+
+/** What a job carries: the task to run; everything else is read from the database. */
+export interface TaskJobData {
+  taskId: string;
+}
 export const RETRY_BACKOFF = 'announced';
 
 export interface TaskQueue {
@@ -31,6 +35,7 @@ export function createTaskQueue(deps: { connection: Redis; prefix: string; maxAt
       );
     },
     async remove(taskId) {
+      // BullMQ refuses to remove a locked (running) job: its worker hears the cancel instead.
       await queue.remove(taskId).catch(() => 0);
     },
     close: () => queue.close(),

@@ -9,7 +9,7 @@ import { builder } from './builder.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
 import { selectsField } from './selection.ts';
 import { StageNameEnum, TaskStatusEnum } from './stage.ts';
-import { ownTask, TaskRef } from './task.ts';
+import { StageEventRef, TaskRef } from './refs.ts';
 
 type Ev<T extends EventBody['type']> = Extract<DeliveredEvent, { type: T }>;
 
@@ -21,7 +21,7 @@ const TYPE_NAMES: Record<EventBody['type'], string> = {
   failed: 'FailedEvent',
 };
 
-export const StageEventRef = builder.interfaceRef<DeliveredEvent>('StageEvent').implement({
+StageEventRef.implement({
   resolveType: (e) => TYPE_NAMES[e.type],
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: '1, 2, 3, ... per task, with no gaps.' }),
@@ -102,7 +102,7 @@ builder.subscriptionField('taskProgress', (t) =>
     description: "Events of one task with seq > after, then live; completes after the task's final event.",
     args: { taskId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }) },
     subscribe: async (_root, args, ctx, info) => {
-      const task = await ownTask(ctx, args.taskId);
+      const task = await ctx.services.tasks.findOwned(ctx.requireUser().id, args.taskId);
       if (!task) throw new NotFoundError('Task', args.taskId);
       return followTask(ctx.services.follow, { taskId: task.id, after: cursor(args.after) ?? 0, withText: selectsField(info, 'fullText') });
     },

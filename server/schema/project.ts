@@ -1,15 +1,12 @@
 import type { Context } from '../api/context.ts';
-import type { ProjectRow, TaskRow } from '../db/entities.ts';
-import { NotFoundError } from '../errors.ts';
-import { isActive, type StageName } from '../stages/names.ts';
+import type { TaskRow } from '../db/entities.ts';
+import { parseJson } from '../db/json.ts';
+import type { StageName } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
-import { parseJson } from '../tasks/task-store.ts';
 import { builder } from './builder.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
+import { ProjectRef, TaskRef } from './refs.ts';
 import { StageNameEnum, StageStatusEnum } from './stage.ts';
-import { TaskRef } from './task.ts';
-
-export const ProjectRef = builder.objectRef<ProjectRow>('Project');
 
 /** A stage of a project: derived from its newest task, loaded once per ProjectStage. */
 interface ProjectStageSource {
@@ -26,9 +23,6 @@ const STAGE_STATUS: Record<string, 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED'
   FAILED: 'FAILED',
   CANCELLED: 'CANCELLED',
 };
-
-const mediaPaths = (output: StageOutput | null): string[] =>
-  output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
 
 const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').implement({
   fields: (t) => ({
@@ -120,24 +114,7 @@ builder.mutationField('deleteProject', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const user = ctx.requireUser();
-      const project = await ctx.services.projects.find(user.id, id);
-      if (!project) throw new NotFoundError('Project', id);
-      const media: string[] = [];
-      await ctx.services.projects.delete(user.id, id, async (taskIds) => {
-        for (const taskId of taskIds) {
-          const task = await ctx.services.tasks.find(taskId);
-          if (task && isActive(task.status)) {
-            await ctx.services.cancelTask(user, taskId, 'The project was deleted.').catch(() => {});
-          }
-          media.push(...mediaPaths(parseJson<StageOutput>(task?.output)));
-        }
-      });
-      // Its images and clips go with it (after the rows: a failure here leaves files, not dangling rows).
-      for (const path of media) {
-        const key = ctx.services.media.keyOf(path);
-        if (key) await ctx.services.media.delete(key);
-      }
+      await ctx.services.deleteProject(ctx.requireUser(), id);
       return true;
     },
   }),

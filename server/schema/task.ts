@@ -1,15 +1,14 @@
 import type { TaskRow } from '../db/entities.ts';
-import { BadInputError, NotFoundError } from '../errors.ts';
+import { BadInputError } from '../errors.ts';
 import { createTextAssembler, textAsOf } from '../events/follow-task.ts';
 import type { DeliveredEvent } from '../events/types.ts';
 import { isActive, type StageName, type TaskStatus } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
-import { parseJson } from '../tasks/task-store.ts';
+import { parseJson } from '../db/json.ts';
 import type { Context } from '../api/context.ts';
 import { builder } from './builder.ts';
-import { StageEventRef } from './events.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
-import { ProjectRef } from './project.ts';
+import { ProjectRef, StageEventRef, TaskRef } from './refs.ts';
 import { selectsField } from './selection.ts';
 import { StageNameEnum, TaskStatusEnum } from './stage.ts';
 
@@ -19,14 +18,6 @@ import { StageNameEnum, TaskStatusEnum } from './stage.ts';
  * client can show the one and resume from the other. Once it ended, the row is the truth.
  */
 const live = async (task: TaskRow, ctx: Context) => (isActive(task.status) ? ctx.live(task.id) : null);
-
-export async function ownTask(ctx: Context, id: string): Promise<TaskRow | null> {
-  const user = ctx.requireUser();
-  const task = await ctx.services.tasks.find(id).catch(() => null);
-  return task && task.ownerId === user.id ? task : null;
-}
-
-export const TaskRef = builder.objectRef<TaskRow>('Task');
 
 TaskRef.implement({
   fields: (t) => ({
@@ -98,7 +89,7 @@ builder.queryField('task', (t) =>
     type: TaskRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ownTask(ctx, id),
+    resolve: (_root, { id }, ctx) => ctx.services.tasks.findOwned(ctx.requireUser().id, id),
   }),
 );
 
@@ -135,10 +126,6 @@ builder.mutationField('cancelTask', (t) =>
   t.field({
     type: TaskRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      const task = await ownTask(ctx, id);
-      if (!task) throw new NotFoundError('Task', id);
-      return ctx.services.cancelTask(ctx.requireUser(), id);
-    },
+    resolve: (_root, { id }, ctx) => ctx.services.cancelTask(ctx.requireUser(), id),
   }),
 );

@@ -1,7 +1,6 @@
 // CAMERA_MOVEMENT: one camera shot per scene (pan, tilt, zoom, dolly or static, and what
 // it shows), as structured output streamed token by token.
-import { CAMERA_MOVEMENTS, offlineCameraShots } from '../providers/offline/camera.ts';
-import { cameraJson } from '../providers/offline/json-stream.ts';
+import { CAMERA_MOVEMENTS } from '../providers/scene.ts';
 import { objectWithKeys, optionalString } from './input-rules.ts';
 import type { CameraShot } from './outputs.ts';
 import type { StageDefinition } from './stage.ts';
@@ -79,7 +78,7 @@ export const cameraMovementStage: StageDefinition<CameraInput> = {
       ].join(' '),
       user: JSON.stringify({ scenes: scenes.map(({ index, narration, visualPrompt }) => ({ index, narration, visualPrompt })) }),
       jsonSchema: { name: 'camera_shots', schema: SCHEMA },
-      offlineAnswer: () => cameraJson(offlineCameraShots(scenes, ctx.input.style)),
+      task: { stage: 'CAMERA_MOVEMENT', scenes, style: ctx.input.style },
     });
     return {
       output: { kind: 'camera', shots: validateShots(result.text, scenes.length) },

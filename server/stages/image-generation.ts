@@ -1,6 +1,6 @@
 // IMAGE_GENERATION: one image per scene from its visual prompt, a few in flight at once,
 // a ProgressEvent per finished image.
-import { renderSceneImage, SCENE_IMAGE_SIZES, type SceneImageSize } from '../media/render-scene.ts';
+import { SCENE_IMAGE_SIZES, type SceneImageSize } from '../providers/scene.ts';
 import { objectWithKeys, optionalOneOf } from './input-rules.ts';
 import type { SceneImage } from './outputs.ts';
 import { runSteps } from './parallel-steps.ts';
@@ -45,11 +45,11 @@ export const imageGenerationStage: StageDefinition<ImageInput> = {
       },
       async (scene) => {
         const png = await image.generate({
+          scene,
           prompt: scene.visualPrompt,
           size: ctx.input.size,
           signal: ctx.signal,
           model: ctx.model,
-          offline: () => renderSceneImage(scene, ctx.input.size),
         });
         const stored = await ctx.media.put(png, 'png');
         return { sceneIndex: scene.index, url: stored.path, prompt: scene.visualPrompt };

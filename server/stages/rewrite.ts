@@ -1,5 +1,4 @@
 // REWRITE: turns the project's topic or text into a short story ready for narration.
-import { offlineRewrite } from '../providers/offline/rewrite.ts';
 import { objectWithKeys, optionalString } from './input-rules.ts';
 import type { StageDefinition } from './stage.ts';
 import { SAME_LANGUAGE, streamText } from './stream-text.ts';
@@ -52,7 +51,7 @@ export const rewriteStage: StageDefinition<RewriteInput> = {
         SAME_LANGUAGE,
       ].join(' '),
       user,
-      offlineAnswer: () => offlineRewrite({ topic, text, style: ctx.input.style, instructions: ctx.input.instructions }),
+      task: { stage: 'REWRITE', topic, text, style: ctx.input.style, instructions: ctx.input.instructions },
     });
     const story = result.text.trim();
     return {

@@ -1,16 +1,9 @@
 // What a stage is: one file per stage implements this, and registry.ts lists them.
 import type { ProjectRow } from '../db/entities.ts';
 import type { MediaStore } from '../media/media-store.ts';
-import type { ImageProvider, VideoProvider } from '../providers/media-provider.ts';
-import type { TextProvider } from '../providers/text-provider.ts';
+import type { Providers } from '../providers/providers.ts';
 import type { StageName } from './names.ts';
 import type { StageOutput } from './outputs.ts';
-
-export interface Providers {
-  text: TextProvider;
-  image: ImageProvider;
-  video: VideoProvider;
-}
 
 export type DependencyOutputs = Partial<Record<StageName, StageOutput>>;
 

@@ -1,7 +1,5 @@
 // STORYBOARD: splits the story into scenes (narration, a visual prompt, a duration), as
 // structured output streamed token by token.
-import { storyboardJson } from '../providers/offline/json-stream.ts';
-import { offlineStoryboard } from '../providers/offline/storyboard.ts';
 import { objectWithKeys, optionalInt, optionalString } from './input-rules.ts';
 import type { Scene } from './outputs.ts';
 import type { StageDefinition } from './stage.ts';
@@ -88,7 +86,7 @@ export const storyboardStage: StageDefinition<StoryboardInput> = {
       ].join(' '),
       user: story,
       jsonSchema: { name: 'storyboard', schema: SCHEMA },
-      offlineAnswer: () => storyboardJson(offlineStoryboard(story, sceneCount)),
+      task: { stage: 'STORYBOARD', story, sceneCount },
     });
     return {
       output: { kind: 'storyboard', scenes: validateScenes(result.text, sceneCount) },

@@ -1,8 +1,5 @@
 // VIDEO_GENERATION: one clip per scene, made from the scene's image and its camera shot.
 // Progress combines every clip's own progress while the provider renders.
-import { renderSceneRgba, type SceneImageSize } from '../media/render-scene.ts';
-import { renderClip } from '../media/render-clip.ts';
-import { decodePng } from '../media/png-decode.ts';
 import { PreconditionError } from '../errors.ts';
 import { objectWithKeys, optionalOneOf } from './input-rules.ts';
 import type { VideoClip } from './outputs.ts';
@@ -14,15 +11,6 @@ export interface VideoInput {
 }
 
 const IN_FLIGHT = 2;
-
-/** The scene's stored image; redrawn from the scene only if it cannot be read. */
-function sceneImage(png: Buffer, scene: { index: number; narration: string; visualPrompt: string }, width: number, height: number) {
-  try {
-    return decodePng(png);
-  } catch {
-    return renderSceneRgba(scene, `${width}x${height}` as SceneImageSize);
-  }
-}
 
 function sizeOf(png: Buffer): { width: number; height: number } {
   // IHDR: width and height are the first two fields after the 8-byte signature and chunk header.
@@ -88,6 +76,8 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
         if (!shot || !scene || !png) throw new PreconditionError(`Scene ${image.sceneIndex} has no image or camera shot to animate.`);
         const { width, height } = sizeOf(png);
         const result = await video.generate({
+          scene,
+          movement: shot.movement,
           prompt: `${shot.movement}: ${shot.description}\n${scene.visualPrompt}`,
           image: png,
           seconds,
@@ -98,7 +88,6 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
             percents[i] = Math.max(percents[i], Math.min(100, percent));
             void report(finished).catch(() => {});
           },
-          offline: () => renderClip(sceneImage(png, scene, width, height), shot.movement, seconds),
         });
         percents[i] = 100;
         const stored = await ctx.media.put(result.bytes, result.ext);

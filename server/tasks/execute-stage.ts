@@ -1,7 +1,7 @@
 // executeStage: validate, then in one transaction charge the credits, create the task and
 // record the idempotency key; only after the commit write the log's first event and enqueue
-// the job (jobId = task id, so adding twice is a no-op). If the process dies in between, the
-// sweep finishes the job. So: never a charge without a task, never a task without a job,
+// the job (jobId = task id, so adding twice is a no-op): the lifecycle's `create`. If the
+// process dies in between, the sweep finishes the job. So: never a charge without a task, never a task without a job,
 // never two jobs. Unique indexes (one active task per project and stage, one task per
 // idempotency key) make concurrent duplicates collide; the losers return the winner's task.
 import { createHash } from 'node:crypto';
@@ -10,9 +10,9 @@ import { IdempotencyKey, Task, type TaskRow, type UserRow } from '../db/entities
 import { BadInputError, ConflictError, PreconditionError } from '../errors.ts';
 import type { StageName } from '../stages/names.ts';
 import { stageOf, type StageRegistry } from '../stages/registry.ts';
-import type { DependencyOutputs } from '../stages/stage.ts';
 import type { ProjectService } from '../projects/project-service.ts';
-import { activeKeyOf, charge, newTaskRow } from './new-task.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { activeKeyOf, newTaskRow } from './new-task.ts';
 import type { TaskStore } from './task-store.ts';
 
 export interface ExecuteStageInput {
@@ -30,9 +30,7 @@ export interface ExecuteStageDeps {
   maxAttempts: number;
   /** Fails with SERVICE_UNAVAILABLE when Redis is down, before anything is written. */
   assertRedisUp: () => Promise<void>;
-  /** Writes the log's first event and enqueues the job; idempotent. */
-  dispatch: (task: TaskRow) => Promise<void>;
-  log: (msg: string, err?: unknown) => void;
+  lifecycle: Lifecycle;
 }
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -88,11 +86,7 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
     const running = await activeTask(project.id, stage.name);
     if (running) return running;
 
-    const outputs: DependencyOutputs = {};
-    for (const dep of stage.dependsOn) {
-      const output = await tasks.newestCompletedOutput(project.id, dep);
-      if (output) outputs[dep] = output;
-    }
+    const outputs = await tasks.outputsOf(project.id, stage.dependsOn);
     const missing = stage.missing(input, project, outputs);
     if (missing) throw new PreconditionError(missing);
 
@@ -100,9 +94,7 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
 
     const task = newTaskRow({ projectId: project.id, ownerId: user.id, stage, input, maxAttempts: deps.maxAttempts });
     try {
-      await orm.em.fork().transactional(async (em) => {
-        await charge(em, user.id, [task]);
-        await em.insert(Task, task);
+      await deps.lifecycle.create(user.id, [task], async (em) => {
         if (key) await em.insert(IdempotencyKey, { userId: user.id, key, taskId: task.id, requestHash, createdAt: task.createdAt });
       });
     } catch (err) {
@@ -111,13 +103,6 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
       const winner = (key && (await byIdempotencyKey(user.id, key, requestHash))) || (await activeTask(project.id, stage.name));
       if (winner) return winner;
       throw new ConflictError(`Another ${stage.name} task of this project was being created at the same moment; try again.`);
-    }
-
-    try {
-      await deps.dispatch(task);
-    } catch (err) {
-      // Committed but not enqueued (Redis went away): the sweep enqueues it when Redis is back.
-      deps.log(`task ${task.id}: enqueue deferred to the sweep`, err);
     }
     return task;
   };

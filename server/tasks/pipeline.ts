@@ -1,62 +1,64 @@
-// Moves a runPipeline along its dependency graph. When one of its tasks ends: a task
-// whose stages it waited for have all COMPLETED is enqueued; when one fails for good or is
-// cancelled, every task downstream of it ends CANCELLED, naming the stage, with a refund.
-// Every step is idempotent (enqueueing twice is a no-op), so racing workers are harmless.
+// The dependency graph of a runPipeline call. When one of its tasks ends: a task whose
+// stages it waited for have all COMPLETED is ready to be enqueued; when one fails for good
+// or is cancelled, every task downstream of it can never run. This file only decides; the
+// lifecycle acts (enqueue, or end CANCELLED with a refund), and every action is idempotent,
+// so racing workers are harmless.
 import type { MikroORM } from '@mikro-orm/core';
 import { Task, type TaskRow } from '../db/entities.ts';
+import { parseJson } from '../db/json.ts';
 import type { StageName } from '../stages/names.ts';
-import { closeLog, type CloseLogDeps } from './close-log.ts';
-import type { createDispatch } from './dispatch.ts';
-import { parseJson, type TaskStore } from './task-store.ts';
 
 export interface Pipeline {
-  /** Call after a task of a pipeline ended (its final events written). */
-  advance(ended: TaskRow): Promise<void>;
+  /** The tasks of the same runPipeline call. */
+  siblings(pipelineId: string): Promise<TaskRow[]>;
   /** Whether a QUEUED task may be enqueued: it waits for nothing, or what it waits for completed. */
   isReady(task: TaskRow): Promise<boolean>;
 }
 
+/** What follows from a task of a pipeline having ended. */
+export interface PipelineStep {
+  /** Waiting tasks whose dependencies have now all completed. */
+  ready: TaskRow[];
+  /** Waiting tasks that can never run, and why. */
+  blocked: TaskRow[];
+  reason: string;
+}
+
 export const waitingOnOf = (task: Pick<TaskRow, 'waitingOn'>) => parseJson<StageName[]>(task.waitingOn) ?? [];
 
-export function createPipeline(deps: CloseLogDeps & { orm: MikroORM; tasks: TaskStore; dispatch: ReturnType<typeof createDispatch> }): Pipeline {
-  const siblings = (pipelineId: string) => deps.orm.em.fork().find(Task, { pipelineId });
+const readyAmong = (task: TaskRow, all: TaskRow[]) =>
+  waitingOnOf(task).every((stage) => all.some((t) => t.stage === stage && t.status === 'COMPLETED'));
 
-  const readyAmong = (task: TaskRow, all: TaskRow[]) =>
-    waitingOnOf(task).every((stage) => all.some((t) => t.stage === stage && t.status === 'COMPLETED'));
-
+export function nextStep(ended: TaskRow, all: TaskRow[]): PipelineStep {
+  const waiting = all.filter((t) => t.status === 'QUEUED' && waitingOnOf(t).length > 0);
+  if (ended.status === 'COMPLETED') return { ready: waiting.filter((t) => readyAmong(t, all)), blocked: [], reason: '' };
+  // Failed for good or cancelled: everything downstream, transitively.
+  const blocked = new Set<string>([ended.stage]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const task of waiting) {
+      if (!blocked.has(task.stage) && waitingOnOf(task).some((s) => blocked.has(s))) {
+        blocked.add(task.stage);
+        grew = true;
+      }
+    }
+  }
+  const verb = ended.status === 'FAILED' ? 'failed' : 'was cancelled';
   return {
+    ready: [],
+    blocked: waiting.filter((t) => blocked.has(t.stage) && t.stage !== ended.stage),
+    reason: `Cancelled because ${ended.stage} ${verb}.`,
+  };
+}
+
+export function createPipeline(deps: { orm: MikroORM }): Pipeline {
+  const siblings = (pipelineId: string) => deps.orm.em.fork().find(Task, { pipelineId });
+  return {
+    siblings,
     async isReady(task) {
       if (!task.pipelineId || waitingOnOf(task).length === 0) return true;
       return readyAmong(task, await siblings(task.pipelineId));
-    },
-
-    async advance(ended) {
-      if (!ended.pipelineId) return;
-      const all = await siblings(ended.pipelineId);
-      const waiting = all.filter((t) => t.status === 'QUEUED' && waitingOnOf(t).length > 0);
-      if (ended.status === 'COMPLETED') {
-        for (const task of waiting) if (readyAmong(task, all)) await deps.dispatch(task);
-        return;
-      }
-      // Failed for good or cancelled: everything downstream can never run.
-      const blocked = new Set<string>([ended.stage]);
-      let grew = true;
-      while (grew) {
-        grew = false;
-        for (const task of waiting) {
-          if (!blocked.has(task.stage) && waitingOnOf(task).some((s) => blocked.has(s))) {
-            blocked.add(task.stage);
-            grew = true;
-          }
-        }
-      }
-      const verb = ended.status === 'FAILED' ? 'failed' : 'was cancelled';
-      for (const task of waiting.filter((t) => blocked.has(t.stage) && t.stage !== ended.stage)) {
-        const message = `Cancelled because ${ended.stage} ${verb}.`;
-        if (await deps.tasks.end(task.id, 'CANCELLED', null, { message })) {
-          await closeLog(deps, (await deps.tasks.find(task.id))!, '*');
-        }
-      }
     },
   };
 }

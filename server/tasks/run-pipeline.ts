@@ -9,9 +9,8 @@ import { ConflictError, PreconditionError } from '../errors.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { DependencyOutputs } from '../stages/stage.ts';
-import type { createDispatch } from './dispatch.ts';
-import { activeKeyOf, charge, newTaskRow } from './new-task.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { activeKeyOf, newTaskRow } from './new-task.ts';
 import type { TaskStore } from './task-store.ts';
 
 export type RunPipeline = (user: UserRow, projectId: string, from: StageName) => Promise<TaskRow[]>;
@@ -23,8 +22,7 @@ export function createRunPipeline(deps: {
   tasks: TaskStore;
   maxAttempts: number;
   assertRedisUp: () => Promise<void>;
-  dispatch: ReturnType<typeof createDispatch>;
-  log: (msg: string, err?: unknown) => void;
+  lifecycle: Lifecycle;
 }): RunPipeline {
   const { orm, registry } = deps;
 
@@ -39,14 +37,8 @@ export function createRunPipeline(deps: {
       throw new ConflictError(`${active.map((t) => t.stage).join(', ')} ${active.length > 1 ? 'are' : 'is'} already running for this project; wait for ${active.length > 1 ? 'them' : 'it'} or cancel first.`);
     }
     // Dependencies outside the run must already have outputs; those inside will.
-    const outputs: DependencyOutputs = {};
-    for (const stage of stages) {
-      for (const dep of stage.dependsOn) {
-        if (inRun.has(dep) || outputs[dep]) continue;
-        const output = await deps.tasks.newestCompletedOutput(project.id, dep);
-        if (output) outputs[dep] = output;
-      }
-    }
+    const upstream = stages.flatMap((s) => s.dependsOn).filter((d) => !inRun.has(d));
+    const outputs = await deps.tasks.outputsOf(project.id, upstream);
     for (const stage of stages) {
       const external = stage.dependsOn.filter((d) => !inRun.has(d));
       if (stage.dependsOn.length > 0 && external.length === 0) continue;
@@ -68,22 +60,10 @@ export function createRunPipeline(deps: {
       }),
     );
     try {
-      await orm.em.fork().transactional(async (em) => {
-        await charge(em, user.id, rows);
-        await em.insertMany(Task, rows);
-      });
+      await deps.lifecycle.create(user.id, rows);
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw new ConflictError('A stage of this pipeline was started at the same moment; try again.');
       throw err;
-    }
-    for (const row of rows) {
-      try {
-        // Every task gets its log (seq 1, QUEUED) now; only those waiting for nothing get a job.
-        if (row.waitingOn) await deps.dispatch(row, { enqueue: false });
-        else await deps.dispatch(row);
-      } catch (err) {
-        deps.log(`pipeline ${pipelineId}: dispatch of ${row.stage} deferred to the sweep`, err);
-      }
     }
     return rows;
   };

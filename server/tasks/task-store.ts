@@ -5,14 +5,19 @@
 import { randomUUID } from 'node:crypto';
 import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import { CreditEntry, Task, User, type TaskRow } from '../db/entities.ts';
+import { parseJson } from '../db/json.ts';
 import { ACTIVE_STATUSES, type StageName, type TaskStatus } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
-import type { StageResult } from '../stages/stage.ts';
+import type { DependencyOutputs, StageResult } from '../stages/stage.ts';
 
 export interface TaskStore {
   find(id: string): Promise<TaskRow | null>;
+  /** The task when it is this user's; another user's task answers exactly as a missing one. */
+  findOwned(ownerId: string, id: string): Promise<TaskRow | null>;
   newest(projectId: string, stage: StageName): Promise<TaskRow | null>;
   newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null>;
+  /** The newest completed output of each of these stages that has one: what a stage reads. */
+  outputsOf(projectId: string, stages: readonly StageName[]): Promise<DependencyOutputs>;
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
   markRunning(taskId: string, attempt: number): Promise<boolean>;
   markRetrying(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean>;
@@ -20,8 +25,6 @@ export interface TaskStore {
   /** attempt null: whoever runs it (the API, the sweep). */
   end(taskId: string, status: 'FAILED' | 'CANCELLED', attempt: number | null, details: { error?: TaskErrorInfo; message?: string }): Promise<boolean>;
 }
-
-export const parseJson = <T>(text: string | null | undefined): T | null => (text ? (JSON.parse(text) as T) : null);
 
 export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId' | 'creditsCharged'>): Promise<void> {
   if (task.creditsCharged <= 0) return;
@@ -40,18 +43,31 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
   const em = () => deps.orm.em.fork();
   const active = { $in: [...ACTIVE_STATUSES] as string[] };
 
+  async function newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null> {
+    const row = await em().findOne(
+      Task,
+      { projectId, stage, status: 'COMPLETED' },
+      { orderBy: { finishedAt: 'desc', id: 'desc' }, fields: ['output'] },
+    );
+    return parseJson<StageOutput>(row?.output);
+  }
+
   return {
     find: (id) => em().findOne(Task, { id }),
 
+    findOwned: (ownerId, id) => em().findOne(Task, { id, ownerId }),
+
     newest: (projectId, stage) => em().findOne(Task, { projectId, stage }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
 
-    async newestCompletedOutput(projectId, stage) {
-      const row = await em().findOne(
-        Task,
-        { projectId, stage, status: 'COMPLETED' },
-        { orderBy: { finishedAt: 'desc', id: 'desc' }, fields: ['output'] },
-      );
-      return parseJson<StageOutput>(row?.output);
+    newestCompletedOutput,
+
+    async outputsOf(projectId, stages) {
+      const outputs: DependencyOutputs = {};
+      for (const stage of new Set(stages)) {
+        const output = await newestCompletedOutput(projectId, stage);
+        if (output) outputs[stage] = output;
+      }
+      return outputs;
     },
 
     list: (projectId, stage) =>

@@ -1,15 +1,10 @@
 // The BullMQ worker of this process, and its ear on the control channel: a cancel reaches
 // every worker, and the one holding the job aborts it (and the provider call with it).
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
-import { QUEUE_NAME } from '../queue/task-queue.ts';
-import type { TaskJobData } from './run-task.ts';
-
-export interface ControlMessage {
-  type: 'cancel';
-  taskId: string;
-}
+import type { ControlMessage } from '../queue/control.ts';
+import { QUEUE_NAME, type TaskJobData } from '../queue/task-queue.ts';
 
 export interface TaskWorker {
   close(): Promise<void>;
@@ -24,7 +19,7 @@ export async function startTaskWorker(deps: {
   graceMs: number;
   pubsub: RedisPubSub;
   controlChannel: string;
-  process: (job: import('bullmq').Job<TaskJobData>, token?: string, signal?: AbortSignal) => Promise<void>;
+  process: (job: Job<TaskJobData>, token?: string, signal?: AbortSignal) => Promise<void>;
   log: (msg: string, err?: unknown) => void;
 }): Promise<TaskWorker> {
   const worker = new Worker<TaskJobData>(QUEUE_NAME, deps.process, {

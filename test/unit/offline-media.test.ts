@@ -1,11 +1,11 @@
 import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createCanvas } from '../../server/media/canvas.ts';
-import { defaultGlyphs, drawText, measureText, wrapText } from '../../server/media/font.ts';
-import { encodeAnimatedGif } from '../../server/media/gif.ts';
-import { encodePng } from '../../server/media/png.ts';
-import { renderClip } from '../../server/media/render-clip.ts';
-import { renderSceneImage, renderSceneRgba } from '../../server/media/render-scene.ts';
+import { createCanvas } from '../../server/offline/render/canvas.ts';
+import { defaultGlyphs, drawText, measureText, wrapText } from '../../server/offline/render/font.ts';
+import { encodeAnimatedGif } from '../../server/offline/render/gif.ts';
+import { encodePng } from '../../server/offline/render/png.ts';
+import { renderClip } from '../../server/offline/render/render-clip.ts';
+import { renderSceneImage, renderSceneRgba } from '../../server/offline/render/render-scene.ts';
 
 interface Chunk {
   type: string;

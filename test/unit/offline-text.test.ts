@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CAMERA_MOVEMENTS, offlineCameraShots } from '../../server/providers/offline/camera.ts';
-import { cameraJson, jsonTokens, storyboardJson } from '../../server/providers/offline/json-stream.ts';
-import { detectLanguage } from '../../server/providers/offline/language.ts';
-import { OfflineRewriteInputError, offlineRewrite } from '../../server/providers/offline/rewrite.ts';
-import { createRandom } from '../../server/providers/offline/seed.ts';
-import { OfflineStoryboardInputError, offlineStoryboard } from '../../server/providers/offline/storyboard.ts';
-import { tokenize } from '../../server/providers/offline/tokenize.ts';
+import { offlineCameraShots } from '../../server/offline/text/camera.ts';
+import { cameraJson, jsonTokens, storyboardJson } from '../../server/offline/text/json-stream.ts';
+import { detectLanguage } from '../../server/offline/text/language.ts';
+import { OfflineRewriteInputError, offlineRewrite } from '../../server/offline/text/rewrite.ts';
+import { createRandom } from '../../server/offline/seed.ts';
+import { OfflineStoryboardInputError, offlineStoryboard } from '../../server/offline/text/storyboard.ts';
+import { tokenize } from '../../server/offline/text/tokenize.ts';
+import { CAMERA_MOVEMENTS } from '../../server/providers/scene.ts';
 
 const HAN = /\p{Script=Han}/gu;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;

@@ -1,8 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../server/media/png.ts';
-import { decodePng } from '../../server/media/png-decode.ts';
-import { renderSceneImage } from '../../server/media/render-scene.ts';
+import { encodePng } from '../../server/offline/render/png.ts';
+import { decodePng } from '../../server/offline/render/png-decode.ts';
+import { renderSceneImage } from '../../server/offline/render/render-scene.ts';
 
 describe('decodePng', () => {
   it('reads back what encodePng wrote, pixel for pixel', () => {

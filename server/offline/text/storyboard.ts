@@ -6,7 +6,7 @@
  */
 import { keywordDetails, subjectPhrase } from './keywords.ts';
 import { detectLanguage, isHan, type Language } from './language.ts';
-import { hashString } from './seed.ts';
+import { hashString } from '../seed.ts';
 import { splitClauses, splitSentences } from './sentences.ts';
 
 export interface OfflineScene {

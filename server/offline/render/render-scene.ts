@@ -4,6 +4,8 @@
  * waves, a city a skyline), and the narration itself on a contrasting panel, so a
  * viewer can read what each scene is. Same scene → byte-identical PNG.
  */
+import { parseImageSize, type SceneBrief, type SceneImageSize } from '../../providers/scene.ts';
+import { createRandom, hashString } from '../seed.ts';
 import {
   createCanvas,
   fillBelow,
@@ -17,16 +19,6 @@ import {
 } from './canvas.ts';
 import { defaultGlyphs, drawText, measureText, wrapText } from './font.ts';
 import { encodePng } from './png.ts';
-import { createRandom, hashString } from '../providers/offline/seed.ts';
-
-export const SCENE_IMAGE_SIZES = ['1024x1024', '1536x1024', '1024x1536'] as const;
-export type SceneImageSize = (typeof SCENE_IMAGE_SIZES)[number];
-
-export interface SceneForImage {
-  narration: string;
-  visualPrompt: string;
-  index: number;
-}
 
 type Theme = 'night' | 'sea' | 'forest' | 'city' | 'snow' | 'fire' | 'hills';
 
@@ -39,12 +31,6 @@ const THEMES: ReadonlyArray<{ theme: Theme; cue: RegExp; hue: number }> = [
   { theme: 'forest', cue: /forest|tree|wood|garden|leaf|森林|树|林|花园|叶/iu, hue: 125 },
   { theme: 'city', cue: /city|street|town|market|house|building|城|街|镇|集市|房|楼/iu, hue: 265 },
 ];
-
-export function parseImageSize(size: string): { width: number; height: number } {
-  if (!(SCENE_IMAGE_SIZES as readonly string[]).includes(size)) throw new RangeError(`unsupported image size ${size}`);
-  const [width, height] = size.split('x').map(Number) as [number, number];
-  return { width, height };
-}
 
 function paintSky(canvas: Canvas, top: Rgb, bottom: Rgb): void {
   const { width, height, rgba } = canvas;
@@ -157,7 +143,7 @@ function paintNarration(canvas: Canvas, narration: string, index: number): void 
   drawText(canvas, label, margin + 12, margin + 8, labelScale, [250, 248, 240], font);
 }
 
-export function renderSceneRgba(scene: SceneForImage, size: SceneImageSize): Canvas {
+export function renderSceneRgba(scene: SceneBrief, size: SceneImageSize): Canvas {
   const { width, height } = parseImageSize(size);
   const words = `${scene.narration}\n${scene.visualPrompt}`;
   const random = createRandom(hashString(`${words}\n${scene.index}`));
@@ -174,7 +160,7 @@ export function renderSceneRgba(scene: SceneForImage, size: SceneImageSize): Can
   return canvas;
 }
 
-export function renderSceneImage(scene: SceneForImage, size: SceneImageSize): Buffer {
+export function renderSceneImage(scene: SceneBrief, size: SceneImageSize): Buffer {
   const { width, height, rgba } = renderSceneRgba(scene, size);
   return encodePng(width, height, rgba);
 }

@@ -4,28 +4,11 @@
  * nudged by the style, and a hash of the narration breaks ties; the same move is not
  * repeated in consecutive scenes unless the words insist on it.
  */
+import { CAMERA_MOVEMENTS, type CameraMovement, type SceneBrief } from '../../providers/scene.ts';
+import { hashString } from '../seed.ts';
 import { subjectPhrase } from './keywords.ts';
 import { detectLanguage, type Language } from './language.ts';
-import { hashString } from './seed.ts';
 import { toneFor } from './tones.ts';
-
-export const CAMERA_MOVEMENTS = [
-  'pan-left',
-  'pan-right',
-  'tilt-up',
-  'tilt-down',
-  'zoom-in',
-  'zoom-out',
-  'dolly-in',
-  'static',
-] as const;
-export type CameraMovement = (typeof CAMERA_MOVEMENTS)[number];
-
-export interface CameraScene {
-  index: number;
-  narration: string;
-  visualPrompt: string;
-}
 
 export interface OfflineCameraShot {
   sceneIndex: number;
@@ -121,7 +104,7 @@ interface Scored {
   cue: string | undefined;
 }
 
-function score(scene: CameraScene, language: Language, bias: Partial<Record<CameraMovement, number>>): Scored[] {
+function score(scene: SceneBrief, language: Language, bias: Partial<Record<CameraMovement, number>>): Scored[] {
   return CAMERA_MOVEMENTS.map((movement) => {
     const found = scene.narration.match(CUES[movement][language]) ?? [];
     // A hashed fraction below 1 breaks ties without outweighing a single cue word.
@@ -130,7 +113,7 @@ function score(scene: CameraScene, language: Language, bias: Partial<Record<Came
   }).sort((a, b) => b.score - a.score);
 }
 
-export function offlineCameraShots(scenes: readonly CameraScene[], style?: string): OfflineCameraShot[] {
+export function offlineCameraShots(scenes: readonly SceneBrief[], style?: string): OfflineCameraShot[] {
   const bias = TONE_BIAS[toneFor(style).id] ?? {};
   let previous: CameraMovement | undefined;
   return scenes.map((scene) => {

@@ -7,7 +7,7 @@
  */
 import { keywords, subjectPhrase } from './keywords.ts';
 import { detectLanguage, type Language } from './language.ts';
-import { createRandom, hashString, pick, type Random } from './seed.ts';
+import { createRandom, hashString, pick, type Random } from '../seed.ts';
 import { ensureTerminal, splitClauses, splitSentences } from './sentences.ts';
 import {
   FALLBACK_WORDS,

@@ -1,14 +1,15 @@
 // Ends a finished task's log: the final events that match the database row, then the
-// archive. Used by the worker, by cancel and by the sweep, so a process that dies between
-// the database commit and the Redis append leaves nothing a later sweep cannot finish.
+// archive. The lifecycle calls it after every way a task ends, and the sweep repeats it for
+// a process that died between the database commit and the Redis append.
 import type { MikroORM } from '@mikro-orm/core';
 import type { TaskRow } from '../db/entities.ts';
-import { archiveTaskLog } from '../events/archive.ts';
-import { LeaseLostError, type EventLog, type Producer, type TaskRef } from '../events/event-log.ts';
-import type { EventBody } from '../events/types.ts';
+import { parseJson } from '../db/json.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
-import { parseJson } from './task-store.ts';
+import { archiveTaskLog } from './archive.ts';
+import { LeaseLostError, type EventLog, type Producer, type TaskRef } from './event-log.ts';
+import { AUTHORITY, type Lease } from './lease.ts';
+import type { EventBody } from './types.ts';
 
 export const refOf = (row: Pick<TaskRow, 'id' | 'projectId' | 'stage'>): TaskRef => ({
   taskId: row.id,
@@ -41,8 +42,7 @@ export interface CloseLogDeps {
   logTtlSeconds: number;
 }
 
-/** lease: the worker's job token, or '*' for the API and the sweep. */
-export async function closeLog(deps: CloseLogDeps, row: TaskRow, lease: string, by?: Producer): Promise<void> {
+export async function closeLog(deps: CloseLogDeps, row: TaskRow, lease: Lease, by?: Producer): Promise<void> {
   if (row.archivedAt) return;
   const ref = refOf(row);
   try {
@@ -52,7 +52,7 @@ export async function closeLog(deps: CloseLogDeps, row: TaskRow, lease: string, 
     if (err.reason === 'missing') {
       // Ended before its log was ever written (cancelled while the enqueue was pending).
       await deps.eventLog.init(ref);
-      await deps.eventLog.append(ref, '*', finalEvents(row));
+      await deps.eventLog.append(ref, AUTHORITY, finalEvents(row));
     } else if (err.reason === 'lease') {
       throw err;
     } // 'ended': a previous run already wrote the final events.

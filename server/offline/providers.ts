@@ -1,0 +1,13 @@
+// The offline engine as one set of providers, the last resort when no provider of a kind
+// is active. Handed to provider-records by the app, so server/providers/ never imports it.
+import type { Providers } from '../providers/providers.ts';
+import { createOfflineImageProvider, createOfflineVideoProvider } from './media-providers.ts';
+import { createOfflineTextProvider } from './text-provider.ts';
+
+export function createOfflineProviders(opts: { tokenDelayMs: number; stepDelayMs: number }): Providers {
+  return {
+    text: createOfflineTextProvider({ tokenDelayMs: opts.tokenDelayMs }),
+    image: createOfflineImageProvider({ stepDelayMs: opts.stepDelayMs }),
+    video: createOfflineVideoProvider({ stepDelayMs: opts.stepDelayMs }),
+  };
+}

@@ -1,0 +1,34 @@
+// deleteProject: its running tasks are cancelled (refunded, workers told), then the project,
+// its tasks and their logs go in one transaction, then its images and clips. Files go after
+// the rows, so a failure leaves orphan files, never rows pointing at missing files.
+import type { UserRow } from '../db/entities.ts';
+import { parseJson } from '../db/json.ts';
+import type { MediaStore } from '../media/media-store.ts';
+import type { ProjectService } from '../projects/project-service.ts';
+import { isActive } from '../stages/names.ts';
+import type { StageOutput } from '../stages/outputs.ts';
+import { BY_AUTHORITY, type Lifecycle } from './lifecycle.ts';
+import type { TaskStore } from './task-store.ts';
+
+export type DeleteProject = (user: Pick<UserRow, 'id'>, projectId: string) => Promise<void>;
+
+const mediaPaths = (output: StageOutput | null): string[] =>
+  output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
+
+export function createDeleteProject(deps: { projects: ProjectService; tasks: TaskStore; lifecycle: Lifecycle; media: MediaStore }): DeleteProject {
+  return async (user, projectId) => {
+    const media: string[] = [];
+    await deps.projects.delete(user.id, projectId, async (taskIds) => {
+      for (const taskId of taskIds) {
+        const task = await deps.tasks.find(taskId);
+        if (!task) continue;
+        if (isActive(task.status)) await deps.lifecycle.finish(task, { status: 'CANCELLED', message: 'The project was deleted.' }, BY_AUTHORITY);
+        media.push(...mediaPaths(parseJson<StageOutput>(task.output)));
+      }
+    });
+    for (const path of media) {
+      const key = deps.media.keyOf(path);
+      if (key) await deps.media.delete(key);
+    }
+  };
+}

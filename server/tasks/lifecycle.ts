@@ -1,0 +1,161 @@
+// The life of a task, in one place: created and charged, dispatched, attempts started and
+// retried, and ended with an outcome. Every way a task ends (a worker completing or failing
+// it, a user cancelling it, a pipeline cancelling what can no longer run, the sweep
+// repairing a process death) goes through `finish` or `settle`, so the sequence is written
+// once: conditional database update (refund included) → final events → archive → what
+// follows downstream. Each step is idempotent, so a repeat after a crash is harmless.
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Task, type TaskRow } from '../db/entities.ts';
+import { closeLog, refOf } from '../events/close-log.ts';
+import { LeaseLostError, type EventLog, type Producer } from '../events/event-log.ts';
+import { AUTHORITY, type AttemptLease, type AuthorityLease } from '../events/lease.ts';
+import type { ControlMessage } from '../queue/control.ts';
+import type { TaskQueue } from '../queue/task-queue.ts';
+import type { TaskErrorInfo } from '../stages/outputs.ts';
+import type { StageResult } from '../stages/stage.ts';
+import { charge } from './new-task.ts';
+import { nextStep, type Pipeline } from './pipeline.ts';
+import type { TaskStore } from './task-store.ts';
+
+/** A worker's attempt: it may write only while its lease holds and the task is at its attempt. */
+export interface AttemptActor {
+  lease: AttemptLease;
+  attempt: number;
+  by: Producer;
+}
+/** The API and the sweep: they may end a task whoever runs it. */
+export interface AuthorityActor {
+  lease: AuthorityLease;
+}
+export type Actor = AttemptActor | AuthorityActor;
+
+export const BY_AUTHORITY: AuthorityActor = { lease: AUTHORITY };
+
+export type Outcome =
+  | { status: 'COMPLETED'; result: StageResult; startedAt: Date }
+  | { status: 'FAILED'; error: TaskErrorInfo }
+  | { status: 'CANCELLED'; message: string };
+
+export interface Lifecycle {
+  /**
+   * Charges the credits and inserts the tasks in one transaction (with whatever `alongside`
+   * writes), then dispatches each. Throws before anything is written when it cannot commit.
+   */
+  create(userId: string, rows: TaskRow[], alongside?: (em: EntityManager) => Promise<void>): Promise<void>;
+  /** The log's first event, then the job (unless `enqueue` is false: it waits for its pipeline). */
+  dispatch(task: TaskRow, opts?: { enqueue?: boolean }): Promise<void>;
+  /** Opens an attempt under `lease`; null when the task has ended or another attempt has it. */
+  start(task: TaskRow, lease: AttemptLease, by: Producer): Promise<number | null>;
+  /** The attempt failed but will be retried: the row says RETRYING, the log says when. */
+  retry(task: TaskRow, actor: AttemptActor, error: TaskErrorInfo, retryInMs: number): Promise<void>;
+  /** Ends the task with this outcome; null when it had already ended (or the actor lost it). */
+  finish(task: TaskRow, outcome: Outcome, actor: Actor): Promise<TaskRow | null>;
+  /** What follows an ended row: its final events, the archive, the pipeline. The sweep repeats it. */
+  settle(ended: TaskRow, actor?: Actor): Promise<void>;
+}
+
+export interface LifecycleDeps {
+  orm: MikroORM;
+  tasks: TaskStore;
+  eventLog: EventLog;
+  queue: TaskQueue;
+  pipeline: Pipeline;
+  pubsub: RedisPubSub;
+  controlChannel: string;
+  logTtlSeconds: number;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export function createLifecycle(deps: LifecycleDeps): Lifecycle {
+  const { tasks, eventLog } = deps;
+
+  async function dispatch(task: TaskRow, opts: { enqueue?: boolean } = {}): Promise<void> {
+    await eventLog.init(refOf(task));
+    if (opts.enqueue !== false) await deps.queue.add(task.id);
+  }
+
+  async function end(task: TaskRow, outcome: Outcome, actor: Actor): Promise<TaskRow | null> {
+    const attempt = 'attempt' in actor ? actor.attempt : null;
+    let won: boolean;
+    if (outcome.status === 'COMPLETED') {
+      if (!('by' in actor)) throw new Error('only an attempt completes a task');
+      won = await tasks.complete(task.id, actor.attempt, { ...outcome.result, ...actor.by }, outcome.startedAt);
+    } else {
+      const details = outcome.status === 'FAILED' ? { error: outcome.error, message: outcome.error.message } : { message: outcome.message };
+      won = await tasks.end(task.id, outcome.status, attempt, details);
+    }
+    return won ? tasks.find(task.id) : null;
+  }
+
+  async function settle(ended: TaskRow, actor: Actor = BY_AUTHORITY, cascade = true): Promise<void> {
+    await closeLog({ orm: deps.orm, eventLog, logTtlSeconds: deps.logTtlSeconds }, ended, actor.lease, 'by' in actor ? actor.by : undefined);
+    if (ended.status === 'CANCELLED') {
+      // The worker running it, wherever it is, aborts the provider call; a waiting job goes.
+      await deps.pubsub.publish(deps.controlChannel, { type: 'cancel', taskId: ended.id } satisfies ControlMessage);
+      await deps.queue.remove(ended.id);
+    }
+    if (cascade && ended.pipelineId) {
+      const step = nextStep(ended, await deps.pipeline.siblings(ended.pipelineId));
+      for (const task of step.ready) await dispatch(task);
+      // The step already covers everything downstream, so these end without cascading again.
+      for (const task of step.blocked) {
+        const blocked = await end(task, { status: 'CANCELLED', message: step.reason }, BY_AUTHORITY);
+        if (blocked) await settle(blocked, BY_AUTHORITY, false);
+      }
+    }
+  }
+
+  return {
+    async create(userId, rows, alongside) {
+      await deps.orm.em.fork().transactional(async (em) => {
+        await charge(em, userId, rows);
+        await em.insertMany(Task, rows);
+        await alongside?.(em);
+      });
+      for (const row of rows) {
+        try {
+          // Every task gets its log (seq 1, QUEUED) now; only those waiting for nothing get a job.
+          await dispatch(row, { enqueue: !row.waitingOn });
+        } catch (err) {
+          // Committed but not enqueued (Redis went away): the sweep dispatches it when Redis is back.
+          deps.log(`task ${row.id}: dispatch deferred to the sweep`, err);
+        }
+      }
+    },
+
+    dispatch,
+
+    async start(task, lease, by) {
+      let attempt: number;
+      try {
+        attempt = await eventLog.startAttempt(refOf(task), lease, by);
+      } catch (err) {
+        if (err instanceof LeaseLostError) return null; // the log has ended (cancelled)
+        throw err;
+      }
+      return (await tasks.markRunning(task.id, attempt)) ? attempt : null;
+    },
+
+    async retry(task, actor, error, retryInMs) {
+      if (!(await tasks.markRetrying(task.id, actor.attempt, error))) return;
+      await eventLog.append(
+        refOf(task),
+        actor.lease,
+        [
+          { type: 'failed', error, willRetry: true, retryInMs },
+          { type: 'status', status: 'RETRYING', message: error.message },
+        ],
+        actor.by,
+      );
+    },
+
+    async finish(task, outcome, actor) {
+      const ended = await end(task, outcome, actor);
+      if (ended) await settle(ended, actor);
+      return ended;
+    },
+
+    settle: (ended, actor) => settle(ended, actor),
+  };
+}
