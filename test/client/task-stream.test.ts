@@ -3,11 +3,12 @@ import {
   applyStageEvent,
   applyStageEvents,
   applyTaskEvent,
-  applyTaskEvents,
   createStageStream,
   createTaskState,
+  refetchFor,
   seedStage,
   stageCursor,
+  type ApplyResult,
   type StreamEvent,
   type TaskState,
 } from '../../client/src/lib/stream/task-stream.ts';
@@ -51,6 +52,19 @@ function log(taskId = TASK) {
       attempt += 1;
     },
   };
+}
+
+/** Applies events in order; the result's outcome is `applied` if any of them was. */
+function applyTaskEvents<O>(state: TaskState<O>, events: readonly StreamEvent<O>[]): ApplyResult<TaskState<O>> {
+  let result: ApplyResult<TaskState<O>> = { state, outcome: 'duplicate', refetch: refetchFor(state), finished: false };
+  let applied = false;
+  let finished = false;
+  for (const event of events) {
+    result = applyTaskEvent(result.state, event);
+    applied ||= result.outcome === 'applied';
+    finished ||= result.finished;
+  }
+  return { ...result, outcome: applied ? 'applied' : result.outcome, finished };
 }
 
 function fold(events: Event[], state: TaskState<Output> = createTaskState<Output>({ id: TASK })) {

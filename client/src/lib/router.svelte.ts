@@ -1,31 +1,22 @@
 /**
- * Hash routes, so the server can serve the client from `/` without knowing its pages:
- * `#/` the projects, `#/projects/<id>` one project.
+ * The current hash route, reactive. The parsing lives in routes.ts (plain TypeScript,
+ * unit-tested); this module only follows `hashchange`.
  */
-export type Route = { name: 'projects' } | { name: 'project'; id: string };
+import { followHash, parseRoute, type Route } from './routes.ts';
 
-function parse(hash: string): Route {
-  const match = /^#\/projects\/([^/?#]+)/.exec(hash);
-  if (match?.[1]) return { name: 'project', id: decodeURIComponent(match[1]) };
-  return { name: 'projects' };
-}
+export { PROJECTS_HREF, projectHref, type Route } from './routes.ts';
 
-let hash = $state(globalThis.location?.hash ?? '');
+// The last hash that named a route: in-page anchors (e.g. `#main`) do not change the page.
+let hash = $state(followHash('', globalThis.location?.hash ?? ''));
 globalThis.addEventListener?.('hashchange', () => {
-  hash = globalThis.location.hash;
+  hash = followHash(hash, globalThis.location.hash);
 });
 
 export const router = {
   get route(): Route {
-    return parse(hash);
+    return parseRoute(hash);
   },
 };
-
-export function projectHref(id: string): string {
-  return `#/projects/${encodeURIComponent(id)}`;
-}
-
-export const PROJECTS_HREF = '#/';
 
 export function navigate(href: string): void {
   globalThis.location.hash = href.slice(1);

@@ -17,7 +17,3 @@ export const STAGE_DEPENDENCIES: Record<StageName, readonly StageName[]> = {
 
 /** Stages whose model writes text that streams token by token. */
 export const TEXT_STAGES: ReadonlySet<StageName> = new Set(['REWRITE', 'STORYBOARD', 'CAMERA_MOVEMENT']);
-
-export function isStageName(value: string): value is StageName {
-  return (STAGE_NAMES as readonly string[]).includes(value);
-}

@@ -117,7 +117,10 @@ function outline(glyf: Buffer, loca: (i: number) => [number, number], index: num
     let value = 0;
     for (const flag of flags) {
       if (flag & shortBit) value += (flag & sameBit ? 1 : -1) * glyf.readUInt8(at++);
-      else if (!(flag & sameBit)) (value += glyf.readInt16BE(at)), (at += 2);
+      else if (!(flag & sameBit)) {
+        value += glyf.readInt16BE(at);
+        at += 2;
+      }
       values.push(value);
     }
     return values;

@@ -6,7 +6,6 @@ import type {
   TaskSnapshotFieldsFragment,
 } from '../../gql/graphql.ts';
 import type { FollowerState, StageView } from '../stream/project-follower.ts';
-import type { TaskState } from '../stream/task-stream.ts';
 
 export type StageOutput = StageOutputFieldsFragment;
 export type StageEvent = StageEventFieldsFragment;
@@ -15,6 +14,5 @@ export type TaskError = TaskErrorFieldsFragment;
 
 export type ProjectView = FollowerState<StageOutput>;
 export type StageViewModel = StageView<StageOutput>;
-export type TaskView = TaskState<StageOutput>;
 
 export type { StageInfosQuery, MeQuery, ProjectsQuery } from '../../gql/graphql.ts';

@@ -277,19 +277,6 @@ export function applyTaskEvent<O>(state: TaskState<O>, event: StreamEvent<O>): A
   return { state: next, outcome: 'applied', refetch: refetchFor(next), finished: next.done && !wasDone };
 }
 
-/** Applies events in order; the result's outcome is `applied` if any of them was. */
-export function applyTaskEvents<O>(state: TaskState<O>, events: readonly StreamEvent<O>[]): ApplyResult<TaskState<O>> {
-  let result: ApplyResult<TaskState<O>> = { state, outcome: 'duplicate', refetch: refetchFor(state), finished: false };
-  let applied = false;
-  let finished = false;
-  for (const event of events) {
-    result = applyTaskEvent(result.state, event);
-    applied ||= result.outcome === 'applied';
-    finished ||= result.finished;
-  }
-  return { ...result, outcome: applied ? 'applied' : result.outcome, finished };
-}
-
 /** The view of one stage: its current (newest) task, and the tasks it has replaced. */
 export interface StageStreamState<O = unknown> {
   readonly current: TaskState<O> | null;
