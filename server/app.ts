@@ -4,6 +4,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 import { createAccounts } from './auth/accounts.ts';
+import { createSessionWatch } from './auth/session-watch.ts';
+import { createRateLimits } from './limits/rate-limits.ts';
 import { createContextFactory, type Services } from './api/context.ts';
 import { createHttpServer } from './api/http-server.ts';
 import { createGraphQLHandler } from './api/yoga.ts';
@@ -18,6 +20,8 @@ import { createLogger, type Log } from './logger.ts';
 import { createProjectService } from './projects/project-service.ts';
 import { createMediaRoute } from './api/media-route.ts';
 import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/media-store.ts';
+import { createTaskMediaStore } from './media/task-media.ts';
+import { createSecurityHeaders } from './api/security-headers.ts';
 import { createOfflineProviders } from './offline/providers.ts';
 import { createProviderRecords } from './providers/provider-records.ts';
 import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
@@ -97,13 +101,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const archive = createLogArchive({ orm });
   const eventLog = createEventLog({ redis, keys, archive });
   const registry = overrides.registry ?? createStageRegistry();
-  const accounts = createAccounts({ orm, initialCredits: config.initialCredits });
+  const accounts = createAccounts({ orm, initialCredits: config.initialCredits, sessionTtlMs: config.sessionTtlDays * 86_400_000 });
   const projects = createProjectService({ orm });
   const tasks = createTaskStore({ orm });
   const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
   stack.push(() => queue.close());
   const follow: FollowDeps = { eventLog, pubsub, ...overrides.follow };
-  const media = overrides.media ?? createLocalMediaStore({ dir: config.mediaDir });
+  const media = createTaskMediaStore({ store: overrides.media ?? createLocalMediaStore({ dir: config.mediaDir }), orm });
 
   const assertRedisUp = async () => {
     try {
@@ -121,6 +125,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pipeline,
     pubsub,
     controlChannel: keys.controlChannel(),
+    media,
     logTtlSeconds: config.logTtlSeconds,
     log,
   });
@@ -129,8 +134,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
+  const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits });
+  const sessions = createSessionWatch({
+    pubsub,
+    channel: keys.sessionChannel(),
+    isLive: async (token) => (await accounts.authenticate(token)) !== null,
+    config: { maxStreamsPerUser: config.maxSubscriptionsPerUser, maxSseStreamsPerUser: config.maxSseStreamsPerUser, recheckMs: 60_000 },
+    log,
+  });
+
   const services: Services = {
     accounts,
+    rateLimits,
+    sessions,
     projects,
     tasks,
     registry,
@@ -139,7 +155,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     follow,
     providerRecords,
     media,
-    adminEmails: config.adminEmails,
     stageChannel: keys.stageChannel,
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
@@ -196,7 +211,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
       if (runsApi) {
         if (config.buildClient) await ensureClientBuilt(config.clientDir, log);
-        const yoga = createGraphQLHandler({ schema: buildSchema(), createContext: createContextFactory(services, { publicUrl: config.publicUrl }), log });
+        // Media URLs: the configured origin, never a request's Host header; app.url is set once listening.
+        const baseUrl = () => config.publicUrl ?? app.url;
+        const security = createSecurityHeaders({ mediaOrigin: baseUrl });
+        const yoga = createGraphQLHandler({
+          schema: buildSchema(),
+          createContext: createContextFactory(services, { baseUrl, trustProxy: config.trustProxy }),
+          corsOrigins: config.corsOrigins,
+          security,
+          log,
+        });
         const http = createHttpServer({
           yoga,
           accounts,
@@ -206,12 +230,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             database: () => orm.em.fork().getConnection().execute('select 1'),
           },
           routes: { [MEDIA_PREFIX]: createMediaRoute(media) },
+          security,
+          webSocket: {
+            production: config.production,
+            maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
+            connectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
+          },
           log,
         });
+        await sessions.start();
+        stack.push(() => sessions.stop());
+        const pruneTimer = setInterval(() => void accounts.pruneSessions().catch((err) => log('pruning sessions failed', err)), 3_600_000);
+        pruneTimer.unref();
+        stack.push(async () => clearInterval(pruneTimer));
         const port = await http.listen(config.port, config.host);
         stack.push(() => http.close());
         app.url = `http://localhost:${port}`;
         log(`Story Pipeline is up at ${app.url} (GraphiQL at ${app.url}/graphql)`);
+        if (!config.publicUrl && !/^(127\.|localhost$|::1$)/.test(config.host)) {
+          log(`PUBLIC_URL is unset: media URLs point at ${app.url}, which only this machine can open; set PUBLIC_URL to the address others use.`);
+        }
       }
     },
     async stop() {

@@ -4,6 +4,25 @@ import { STAGE_NAMES, type StageName } from './stages/names.ts';
 
 export type Role = 'all' | 'api' | 'worker';
 
+/** So many requests per so many seconds; `points` 0 turns the limit off. */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+
+export interface RateLimitsConfig {
+  /** signUp per client IP. */
+  signUpPerIp: RateLimit;
+  /** signIn per client IP. */
+  signInPerIp: RateLimit;
+  /** signIn per email (slows password guessing against one account). */
+  signInPerEmail: RateLimit;
+  /** executeStage and runPipeline per user. */
+  tasksPerUser: RateLimit;
+  /** New subscriptions per user (every transport). */
+  subscriptionsPerUser: RateLimit;
+}
+
 export interface Config {
   /** Which parts this process runs. `all`: API, worker and client. @default 'all' */
   role: Role;
@@ -11,8 +30,24 @@ export interface Config {
   port: number;
   /** Host the HTTP server binds to. @default '0.0.0.0' (env HOST) */
   host: string;
-  /** Public origin of the API for media URLs, e.g. https://story.example.com. Unset: the origin of each request. (env PUBLIC_URL) */
+  /**
+   * Public origin of the API for media URLs, e.g. https://story.example.com. Never taken from
+   * a request's Host header (a client controls it). Unset: http://localhost:<port>, which
+   * only a browser on this machine can fetch: set it whenever others use the server. (env PUBLIC_URL)
+   */
   publicUrl: string | undefined;
+  /** NODE_ENV=production: no internal text in any answer (errors, WebSocket close reasons). @default false (env NODE_ENV) */
+  production: boolean;
+  /**
+   * Origins allowed to call the API from a browser (CORS on /graphql), e.g.
+   * https://app.example.com. @default none: no CORS headers, so only pages served from
+   * this origin can read answers (env CORS_ORIGINS, comma-separated)
+   */
+  corsOrigins: string[];
+  /** Operations one WebSocket may have running at once; one more is refused with RATE_LIMITED. @default 20 (env MAX_SUBSCRIPTIONS_PER_SOCKET) */
+  maxSubscriptionsPerSocket: number;
+  /** A WebSocket that sends no connection_init within this is closed (4408). @default 3000 (env WS_CONNECTION_INIT_TIMEOUT_MS) */
+  wsConnectionInitTimeoutMs: number;
   /** Redis for BullMQ, pub/sub and the event logs. Unset: 127.0.0.1:6379, or a redis-server we start. (env REDIS_URL) */
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments or test runs share a Redis. @default 'sp:' (env REDIS_PREFIX) */
@@ -23,6 +58,21 @@ export interface Config {
   openaiApiKey: string | undefined;
   /** OpenAI-compatible base URL. @default the SDK's (env OPENAI_BASE_URL) */
   openaiBaseUrl: string | undefined;
+  /**
+   * Let providers (the seeded one from OPENAI_BASE_URL included) live on a loopback address
+   * (127/8, ::1, a name resolving there), over plain http too: for development against a
+   * local server. Off, every provider must be https on a public address, checked after DNS
+   * resolution on each connection. @default false (env PROVIDER_ALLOW_LOOPBACK=1)
+   */
+  providerAllowLoopback: boolean;
+  /** max_completion_tokens of every text request. @default 4000 (env TEXT_MAX_TOKENS) */
+  textMaxTokens: number;
+  /** Largest image a provider may return; a larger one fails the attempt. @default 20971520, 20 MiB (env MAX_IMAGE_BYTES) */
+  maxImageBytes: number;
+  /** Largest clip a provider may return; a larger one fails the attempt. @default 209715200, 200 MiB (env MAX_VIDEO_BYTES) */
+  maxVideoBytes: number;
+  /** A provider's retry-after is honoured up to this. @default 300000, 5 minutes (env MAX_RETRY_AFTER_MS) */
+  maxRetryAfterMs: number;
   /** Chat model for the text stages. @default 'gpt-4o-mini' (env TEXT_MODEL) */
   textModel: string;
   /** Image model. @default 'gpt-image-1' (env IMAGE_MODEL) */
@@ -40,8 +90,21 @@ export interface Config {
   offlineTokenDelayMs: number;
   /** Pause between two steps (images, clips) of the offline provider. @default 400 (env OFFLINE_STEP_DELAY_MS) */
   offlineStepDelayMs: number;
-  /** Emails of the administrators, who manage the model providers. @default none (env ADMIN_EMAILS, comma-separated) */
-  adminEmails: string[];
+  /** How long a session token lasts since it was last used (sliding); expired tokens are refused and pruned. @default 30 (env SESSION_TTL_DAYS) */
+  sessionTtlDays: number;
+  /**
+   * Rate limits, each `N/S` (N requests per S seconds; N 0 turns it off), per client IP,
+   * email or user, shared by every instance through Redis.
+   * @default RATE_SIGNUP_PER_IP 30/3600, RATE_SIGNIN_PER_IP 100/600, RATE_SIGNIN_PER_EMAIL
+   * 20/600, RATE_TASKS_PER_USER 60/60 (executeStage, runPipeline), RATE_SUBSCRIPTIONS_PER_USER 300/60
+   */
+  rateLimits: RateLimitsConfig;
+  /** Subscriptions one user may hold open at once on one API instance. @default 100 (env MAX_SUBSCRIPTIONS_PER_USER) */
+  maxSubscriptionsPerUser: number;
+  /** Of those, SSE streams (each holds an HTTP connection). @default 10 (env MAX_SSE_STREAMS_PER_USER) */
+  maxSseStreamsPerUser: number;
+  /** Take the client's address from X-Forwarded-For (only behind a proxy that sets it). @default false (env TRUST_PROXY=1) */
+  trustProxy: boolean;
   /** Credits a new user starts with. @default 1000 (env INITIAL_CREDITS) */
   initialCredits: number;
   /** How many tasks one worker process runs at once. @default 4 (env WORKER_CONCURRENCY) */
@@ -93,6 +156,43 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
+/** `N/S`: N requests per S seconds. */
+function rate(env: Env, name: string, fallback: RateLimit): RateLimit {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d{1,9})\/(\d{1,6})$/.exec(raw.trim());
+  if (!match || Number(match[2]) < 1) throw new ConfigError(`${name} must be N/S (N requests per S seconds, S at least 1), got "${raw}"`);
+  return { points: Number(match[1]), seconds: Number(match[2]) };
+}
+
+/** A comma-separated list of origins (scheme://host[:port], nothing after it). */
+function origins(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(o);
+      } catch {
+        /* reported below */
+      }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, '')) {
+        throw new ConfigError(`${name} must list origins such as https://app.example.com (no path, no "*"), got "${o}"`);
+      }
+      return url.origin;
+    });
+}
+
+/** An off-by-default switch: 1/true or 0/false (unset: off). */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1, true, 0 or false, got "${raw}"`);
+}
+
 export function parseConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
   const roleArg = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? env.ROLE ?? 'all';
   if (roleArg !== 'all' && roleArg !== 'api' && roleArg !== 'worker') {
@@ -105,11 +205,20 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    production: env.NODE_ENV === 'production',
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 20, 1, 1000),
+    wsConnectionInitTimeoutMs: int(env, 'WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: prefix,
     databaseUrl: env.DATABASE_URL || resolve('data/story-pipeline.db'),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
+    providerAllowLoopback: flag(env, 'PROVIDER_ALLOW_LOOPBACK'),
+    textMaxTokens: int(env, 'TEXT_MAX_TOKENS', 4000, 1, 1_000_000),
+    maxImageBytes: int(env, 'MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxVideoBytes: int(env, 'MAX_VIDEO_BYTES', 200 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+    maxRetryAfterMs: int(env, 'MAX_RETRY_AFTER_MS', 300_000, 0, 86_400_000),
     textModel: env.TEXT_MODEL || 'gpt-4o-mini',
     imageModel: env.IMAGE_MODEL || 'gpt-image-1',
     videoModel: env.VIDEO_MODEL || 'sora-2',
@@ -117,7 +226,17 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 5000, 10, 600_000),
     offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
     offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),
-    adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean),
+    sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 3650),
+    rateLimits: {
+      signUpPerIp: rate(env, 'RATE_SIGNUP_PER_IP', { points: 30, seconds: 3600 }),
+      signInPerIp: rate(env, 'RATE_SIGNIN_PER_IP', { points: 100, seconds: 600 }),
+      signInPerEmail: rate(env, 'RATE_SIGNIN_PER_EMAIL', { points: 20, seconds: 600 }),
+      tasksPerUser: rate(env, 'RATE_TASKS_PER_USER', { points: 60, seconds: 60 }),
+      subscriptionsPerUser: rate(env, 'RATE_SUBSCRIPTIONS_PER_USER', { points: 300, seconds: 60 }),
+    },
+    maxSubscriptionsPerUser: int(env, 'MAX_SUBSCRIPTIONS_PER_USER', 100, 1, 100_000),
+    maxSseStreamsPerUser: int(env, 'MAX_SSE_STREAMS_PER_USER', 10, 1, 10_000),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
     workerLockMs: int(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),

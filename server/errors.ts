@@ -4,6 +4,7 @@ import { ConnectionException, DriverException } from '@mikro-orm/core';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'PRECONDITION_FAILED'
@@ -29,6 +30,23 @@ export class UnauthenticatedError extends AppError {
   }
 }
 
+/** Signed in, but not allowed: a non-administrator on an administrator's operation. */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** Too many requests: try again after `retryAfterMs` (HTTP answers 429 with Retry-After). */
+export class RateLimitedError extends AppError {
+  constructor(
+    readonly what: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('RATE_LIMITED', `Too many ${what}; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`, { retryAfterMs });
+  }
+}
+
 /** Also what another user's id answers, so ids of others cannot be probed. */
 export class NotFoundError extends AppError {
   constructor(what: string, id: string) {
@@ -44,6 +62,18 @@ export class BadInputError extends AppError {
   ) {
     super('BAD_USER_INPUT', `${field}: ${rule}`, { field });
   }
+}
+
+/**
+ * Whether `value` has more than `max` characters (code points, so a Chinese or emoji
+ * character counts once). Cheap on huge input: it never counts past what decides it.
+ */
+export function longerThan(value: string, max: number): boolean {
+  if (value.length <= max) return false; // code points never outnumber UTF-16 units
+  if (value.length > max * 2) return true; // nor are they fewer than half of them
+  let count = 0;
+  for (const _ of value) if (++count > max) return true;
+  return false;
 }
 
 export class PreconditionError extends AppError {

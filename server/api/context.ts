@@ -1,11 +1,14 @@
 // One context factory for HTTP, SSE and WebSocket: who is asking, and the services.
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { IncomingMessage } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
+import type { SessionWatch, StreamTransport } from '../auth/session-watch.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import type { UserRow } from '../db/entities.ts';
-import { UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
 import type { FollowDeps } from '../events/follow-task.ts';
+import type { RateLimits } from '../limits/rate-limits.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { ProviderRecords } from '../providers/provider-records.ts';
 import type { MediaStore } from '../media/media-store.ts';
@@ -32,10 +35,13 @@ export interface Services {
   follow: FollowDeps;
   providerRecords: ProviderRecords;
   media: MediaStore;
-  /** Lower-cased emails of the administrators. */
-  adminEmails: string[];
   stageChannel: (projectId: string, stage: string) => string;
+  rateLimits: RateLimits;
+  sessions: SessionWatch;
 }
+
+/** What a subscription yields: events, or the error that ends it (delivered as a result, not thrown). */
+export type Streamed<T> = T | Error;
 
 export interface Context {
   services: Services;
@@ -46,10 +52,18 @@ export interface Context {
   requireUser(): UserRow;
   /** The signed-in administrator; anyone else is refused. */
   requireAdmin(): UserRow;
-  /** Origin that media paths are made absolute against (PUBLIC_URL, else the request's). */
+  /** Origin that media paths are made absolute against: PUBLIC_URL, else http://localhost:<port>, never the Host header. */
   baseUrl: string;
   /** Live state and text of a task, read from Redis at most once per request and task. */
   live(taskId: string): Promise<LiveSnapshot | null>;
+  /** The client's address (the socket's, or the proxy's X-Forwarded-For when TRUST_PROXY is set). */
+  ip: string;
+  transport: StreamTransport;
+  /**
+   * Opens a subscription's stream for the signed-in user: rate limited, counted against the
+   * per-user caps, and ended with UNAUTHENTICATED when the session ends (signOut, expiry).
+   */
+  stream<T>(open: () => AsyncGenerator<T>): Promise<AsyncGenerator<Streamed<T>>>;
 }
 
 export interface ContextSource {
@@ -57,8 +71,68 @@ export interface ContextSource {
   connectionParams?: Record<string, unknown>;
   /** Set by the WebSocket adapter: the token of the connection (or of the operation). */
   socketToken?: string | null;
-  /** The origin the WebSocket adapter saw on the upgrade request. */
-  socketOrigin?: string;
+  /** Node's request: yoga's server context over HTTP, the upgrade request over WebSocket. */
+  req?: IncomingMessage;
+}
+
+/**
+ * `source` until `signal` aborts; then `ended()` as the last item (or the source's error,
+ * when it fails). A plain iterator, not a
+ * generator: `onEnd` must run even when the consumer returns before the first `next()`.
+ */
+function until<T>(source: AsyncGenerator<T>, signal: AbortSignal, ended: () => Error, onEnd: () => void): AsyncGenerator<Streamed<T>> {
+  let finished = false;
+  let stop!: () => void;
+  const stopped = new Promise<'stopped'>((resolve) => (stop = () => resolve('stopped')));
+  signal.addEventListener('abort', stop, { once: true });
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    signal.removeEventListener('abort', stop);
+    onEnd();
+    // Not awaited: a follower parked on a quiet channel returns when it next wakes.
+    void source.return(undefined).catch(() => {});
+  };
+  const iterator: AsyncGenerator<Streamed<T>> = {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      let next: IteratorResult<T> | 'stopped';
+      try {
+        next = signal.aborted ? 'stopped' : await Promise.race([source.next(), stopped]);
+      } catch (err) {
+        // A failing stream ends with its error as a result, so it is mapped like any other.
+        finish();
+        return { done: false, value: err instanceof Error ? err : new Error(String(err)) };
+      }
+      if (next === 'stopped') {
+        finish();
+        return { done: false, value: ended() };
+      }
+      if (next.done) finish();
+      return next;
+    },
+    async return() {
+      finish();
+      return { done: true, value: undefined };
+    },
+    async throw(err: unknown) {
+      finish();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+export function clientIp(req: IncomingMessage | undefined, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req?.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req?.socket.remoteAddress ?? 'unknown';
 }
 
 export function tokenFromSource(source: ContextSource): string | undefined {
@@ -66,7 +140,8 @@ export function tokenFromSource(source: ContextSource): string | undefined {
   return bearerToken(header);
 }
 
-export function createContextFactory(services: Services, opts: { publicUrl?: string } = {}) {
+/** `baseUrl` is read per request: the configured origin (the port is known once listening). */
+export function createContextFactory(services: Services, opts: { baseUrl: () => string; trustProxy?: boolean }) {
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
     let badToken = false;
@@ -77,13 +152,29 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
       // A stale token must not block signUp/signIn: it only fails what needs a user.
       badToken = !user;
     }
-    const baseUrl = opts.publicUrl ?? source.socketOrigin ?? (source.request ? new URL(source.request.url).origin : '');
+    // Never from the request (its Host header is the client's to choose).
+    const baseUrl = opts.baseUrl();
     const requireUser = (): UserRow => {
       if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
       return user;
     };
     const liveCache = new Map<string, Promise<LiveSnapshot | null>>();
+    const transport: StreamTransport =
+      source.socketToken !== undefined ? 'ws' : source.request?.headers.get('accept')?.includes('text/event-stream') ? 'sse' : 'http';
     return {
+      ip: clientIp(source.req, opts.trustProxy ?? false),
+      transport,
+      async stream(open) {
+        const signedIn = requireUser();
+        await services.rateLimits.subscribe(signedIn.id);
+        const lease = services.sessions.open({ token: token!, userId: signedIn.id, transport });
+        try {
+          return until(open(), lease.signal, () => new UnauthenticatedError('This session has ended (signed out or expired); sign in again.'), () => lease.close());
+        } catch (err) {
+          lease.close(); // open() refused before any stream existed
+          throw err;
+        }
+      },
       services,
       user,
       token,
@@ -91,7 +182,7 @@ export function createContextFactory(services: Services, opts: { publicUrl?: str
       requireUser,
       requireAdmin() {
         const admin = requireUser();
-        if (!services.adminEmails.includes(admin.email)) throw new UnauthenticatedError('This operation needs an administrator account.');
+        if (!admin.isAdmin) throw new ForbiddenError('This operation needs an administrator account.');
         return admin;
       },
       live(taskId) {

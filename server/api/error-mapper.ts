@@ -2,7 +2,7 @@
 // and message; GraphQL's own (parse, validation, variable) errors get a code; a lost backing
 // service is SERVICE_UNAVAILABLE; anything else is logged in full and masked.
 import { GraphQLError } from 'graphql';
-import { AppError, outageOf, ServiceUnavailableError } from '../errors.ts';
+import { AppError, outageOf, RateLimitedError, ServiceUnavailableError } from '../errors.ts';
 
 /** The domain error behind an error, whatever wrapped it. */
 function domainError(err: unknown): AppError | null {
@@ -33,7 +33,9 @@ export function mapError(error: unknown, log: (msg: string, err?: unknown) => vo
     const known = domainError(e);
     if (known) {
       if (known.code === 'SERVICE_UNAVAILABLE') log(known.message, known.cause);
-      return new GraphQLError(known.message, { ...where, extensions: { ...known.extensions, code: known.code } });
+      // yoga answers HTTP 429 with Retry-After for these (and strips `http` from the body).
+      const http = known instanceof RateLimitedError ? { http: { status: 429, headers: { 'Retry-After': String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))) } } } : {};
+      return new GraphQLError(known.message, { ...where, extensions: { ...known.extensions, code: known.code, ...http } });
     }
     innermost = e;
   }

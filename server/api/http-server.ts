@@ -1,9 +1,12 @@
 // The one port: GraphQL (HTTP, SSE, GraphiQL) and graphql-ws at /graphql, health and
-// readiness, media, and the client. A thin router in front of the transport-free parts.
+// readiness, media, and the client. A thin router in front of the transport-free parts;
+// every answer gets the security headers, and request bodies are capped.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
+import { readBody, refuseTooLarge } from './body-limit.ts';
+import type { SecurityHeaders } from './security-headers.ts';
 import { createStaticFiles } from './static-files.ts';
-import { attachWebSocket } from './websocket.ts';
+import { attachWebSocket, type WebSocketLimits } from './websocket.ts';
 import type { Yoga } from './yoga.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<void> | void;
@@ -16,6 +19,9 @@ export interface HttpServerDeps {
   readiness: Record<string, () => Promise<unknown>>;
   /** Extra routes by path prefix (media). */
   routes?: Record<string, RouteHandler>;
+  security: SecurityHeaders;
+  /** graphql-ws limits and mode. */
+  webSocket: WebSocketLimits & { production: boolean };
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -23,7 +29,21 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
 export function createHttpServer(deps: HttpServerDeps) {
-  const staticFiles = createStaticFiles(deps.clientDir);
+  const staticFiles = createStaticFiles(deps.clientDir, { documentCsp: () => deps.security.csp('client') });
+
+  const graphql = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const read = await readBody(req);
+      if (!read.ok) {
+        if (read.reason === 'too-large') refuseTooLarge(req, res);
+        return;
+      }
+      // whatwg-node (yoga's Node adapter) takes a body already read from `req.body`; the
+      // field is not on IncomingMessage's type.
+      (req as IncomingMessage & { body?: Buffer }).body = read.body;
+    }
+    return deps.yoga(req, res);
+  };
 
   const ready = async (res: ServerResponse) => {
     const results = await Promise.all(
@@ -42,8 +62,9 @@ export function createHttpServer(deps: HttpServerDeps) {
 
   const server: Server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    deps.security.apply(res);
     const handle = async () => {
-      if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return deps.yoga(req, res);
+      if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return graphql(req, res);
       if (pathname === '/health') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"up"}');
         return;
@@ -60,11 +81,14 @@ export function createHttpServer(deps: HttpServerDeps) {
     };
     handle().catch((err) => {
       deps.log(`HTTP ${req.method} ${pathname} failed`, err);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('Internal error');
+      if (res.headersSent) {
+        res.destroy(); // part of a body is out: the client must see it cut, not completed
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal error');
     });
   });
-  const ws = attachWebSocket({ server, yoga: deps.yoga, accounts: deps.accounts });
+  const ws = attachWebSocket({ server, yoga: deps.yoga, accounts: deps.accounts, log: deps.log, ...deps.webSocket });
 
   return {
     server,

@@ -20,13 +20,20 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Story Pipeline</title>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;line-height:1.5">
+<body>
 <h1>Story Pipeline</h1><p>The web client has not been built (<code>npm run build:client</code>).
 The API is up: open <a href="/graphql">GraphiQL</a>.</p></body></html>`;
 
-export function createStaticFiles(root: string) {
+/** `documentCsp` is the Content-Security-Policy of the client's HTML pages. */
+export function createStaticFiles(root: string, opts: { documentCsp: () => string }) {
   const resolveFile = async (urlPath: string): Promise<string | null> => {
-    const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      return null; // malformed escapes: no such file
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const full = join(root, relative);
     if (full !== root && !full.startsWith(root + sep)) return null; // no way out of the root
     try {
@@ -44,7 +51,7 @@ export function createStaticFiles(root: string) {
     if (!file && !extname(pathname)) file = await resolveFile('index.html');
     if (!file) {
       if (pathname === '/' || pathname === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLACEHOLDER);
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': opts.documentCsp() }).end(PLACEHOLDER);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
@@ -52,10 +59,12 @@ export function createStaticFiles(root: string) {
     }
     const immutable = file.includes(`${sep}assets${sep}`); // Vite's hashed file names
     const size = (await stat(file)).size;
+    const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': type,
       'content-length': size,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...(type.startsWith('text/html') ? { 'content-security-policy': opts.documentCsp() } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();

@@ -3,16 +3,24 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import type { Context, ContextSource } from './context.ts';
+import { createCors } from './cors.ts';
 import { mapError } from './error-mapper.ts';
+import { boundedParserCache, useQueryLimits } from './query-limits.ts';
+import type { SecurityHeaders } from './security-headers.ts';
 import { useErrorCodes } from './use-error-codes.ts';
+import { useInputRules } from './use-input-rules.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
 export function createGraphQLHandler(deps: {
   schema: GraphQLSchema;
   createContext: (source: ContextSource) => Promise<Context>;
+  /** Origins allowed by CORS; none: no CORS at all (yoga's default would allow any origin). */
+  corsOrigins: readonly string[];
+  security: SecurityHeaders;
   log: (msg: string, err?: unknown) => void;
 }): Yoga {
+  const cors = createCors(deps.corsOrigins);
   return createYoga<Record<string, unknown>, Context>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
@@ -25,7 +33,10 @@ export function createGraphQLHandler(deps: {
       subscriptionsProtocol: 'WS',
     },
     context: (initial) => deps.createContext(initial as ContextSource) as unknown as Record<string, unknown> & Context,
+    // Never a stack trace, whatever NODE_ENV says: mapError masks everything it does not know.
     maskedErrors: { maskError: (error) => mapError(error, deps.log) },
-    plugins: [useErrorCodes()],
+    cors: cors.cors,
+    parserAndValidationCache: boundedParserCache(),
+    plugins: [useQueryLimits(), useErrorCodes(), useInputRules(), deps.security.yogaPlugin(), cors.plugin],
   }) as Yoga;
 }

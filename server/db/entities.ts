@@ -12,6 +12,8 @@ export const User = defineEntity({
     email: p.string().length(254).unique(),
     passwordHash: p.string().length(200),
     credits: p.integer(),
+    /** Administrators manage the model providers; granted only by an operator (`npm run admin`). */
+    isAdmin: p.boolean().default(false),
     createdAt: p.datetime(),
   },
 });
@@ -24,6 +26,8 @@ export const AuthToken = defineEntity({
     tokenHash: p.string().length(64).primary(),
     userId: p.string().length(36).index(),
     createdAt: p.datetime(),
+    /** Sliding: each use moves it forward (at most once a minute); past it the token is refused and pruned. */
+    expiresAt: p.datetime().index(),
   },
 });
 
@@ -143,9 +147,24 @@ export const ModelProvider = defineEntity({
   },
 });
 
-export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider];
+/**
+ * Which task stored each media file, so the files of a task that fails or is cancelled
+ * part-way (and of attempts that were retried) can be deleted: nothing else points at them.
+ */
+export const MediaFile = defineEntity({
+  name: 'MediaFile',
+  tableName: 'media_files',
+  properties: {
+    key: p.string().length(64).primary(),
+    taskId: p.string().length(36).index(),
+    createdAt: p.datetime(),
+  },
+});
+
+export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider, MediaFile];
 
 export type UserRow = InferEntity<typeof User>;
 export type ProjectRow = InferEntity<typeof Project>;
 export type TaskRow = InferEntity<typeof Task>;
 export type ModelProviderRow = InferEntity<typeof ModelProvider>;
+export type MediaFileRow = InferEntity<typeof MediaFile>;

@@ -21,6 +21,8 @@ export interface FollowDeps {
    * nothing is lost. @default 2000
    */
   maxBuffered?: number;
+  /** Test seam: told how many events a stage follower holds for its reader, each time it adds one. */
+  onStageBuffer?: (size: number) => void;
   /** Test seam: runs after the replay has read the log and before going live (to force the race). */
   afterReplay?: (taskId: string, cursor: number) => Promise<void>;
 }

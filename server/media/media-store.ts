@@ -1,8 +1,9 @@
 // Where images and clips live. A local directory by default; the interface is what an
 // S3-compatible store would implement. Keys are 128 random bits: URLs cannot be guessed.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 export interface StoredMedia {
   key: string;
@@ -10,9 +11,21 @@ export interface StoredMedia {
   path: string;
 }
 
+/** An opened media file: its size, then its bytes as a stream (never read whole into memory). */
+export interface MediaFile {
+  size: number;
+  /** Bytes `start` to `end` inclusive (all without a range). The file closes when the stream ends or is destroyed. */
+  stream(range?: { start: number; end: number }): Readable;
+  /** Releases the file when its bytes are not wanted (HEAD, 304, 416). */
+  close(): Promise<void>;
+}
+
 export interface MediaStore {
   put(bytes: Buffer, ext: 'png' | 'gif' | 'mp4' | 'webm'): Promise<StoredMedia>;
+  /** The whole file in memory (a stage reading an image); clients are served with `open`. */
   get(key: string): Promise<Buffer | null>;
+  /** The file to stream, or null when there is none. Size and bytes come from the same open file. */
+  open(key: string): Promise<MediaFile | null>;
   /** Removes a file (a deleted project's media); a missing one is no error. */
   delete(key: string): Promise<void>;
   /** The key of a media path or URL this store made, or null. */
@@ -41,6 +54,27 @@ export function createLocalMediaStore(opts: { dir: string }): MediaStore {
         if (err.code === 'ENOENT') return null;
         throw err;
       });
+    },
+    async open(key) {
+      if (!KEY.test(key)) return null;
+      let handle: FileHandle;
+      try {
+        handle = await open(file(key), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+      try {
+        const { size } = await handle.stat();
+        return {
+          size,
+          stream: (range) => handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true }),
+          close: () => handle.close(),
+        };
+      } catch (err) {
+        await handle.close();
+        throw err;
+      }
     },
     async delete(key) {
       if (KEY.test(key)) await rm(file(key), { force: true });

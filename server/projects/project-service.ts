@@ -2,7 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import { IdempotencyKey, Project, Task, TaskEvent, type ProjectRow } from '../db/entities.ts';
-import { BadInputError, NotFoundError } from '../errors.ts';
+import { BadInputError, longerThan, NotFoundError } from '../errors.ts';
+
+export interface Page {
+  first: number;
+  after?: string | null;
+}
+
+/** `first` is 1 to `max`; out of range is refused naming the argument. */
+export function checkPage(page: Page, max = 100): void {
+  if (!Number.isInteger(page.first) || page.first < 1 || page.first > max) throw new BadInputError('first', `must be from 1 to ${max}`);
+}
 
 export interface CreateProjectInput {
   name: string;
@@ -15,7 +25,10 @@ export interface ProjectService {
   /** The project, or NOT_FOUND when it does not exist or is not the user's. */
   get(ownerId: string, id: string): Promise<ProjectRow>;
   find(ownerId: string, id: string): Promise<ProjectRow | null>;
-  list(ownerId: string): Promise<ProjectRow[]>;
+  /** Newest first: at most `first` after the project `after` (BAD_USER_INPUT when it is not one of the user's). */
+  list(ownerId: string, page?: Page): Promise<ProjectRow[]>;
+  /** The user's projects among these ids (one query, for batching). */
+  byIds(ownerId: string, ids: readonly string[]): Promise<ProjectRow[]>;
   /** Deletes the project with its tasks and their logs; `beforeDelete` cancels active tasks. */
   delete(ownerId: string, id: string, beforeDelete: (taskIds: string[]) => Promise<void>): Promise<void>;
 }
@@ -24,14 +37,14 @@ function optionalText(value: string | null | undefined, field: string, max: numb
   if (value === null || value === undefined) return null;
   const trimmed = value.trim();
   if (trimmed.length === 0) return null;
-  if ([...trimmed].length > max) throw new BadInputError(field, `must be at most ${max.toLocaleString('en')} characters`);
+  if (longerThan(trimmed, max)) throw new BadInputError(field, `must be at most ${max.toLocaleString('en')} characters`);
   return trimmed;
 }
 
 export function validateProject(input: CreateProjectInput): Pick<ProjectRow, 'name' | 'originalTopic' | 'originalText'> {
   const name = (input.name ?? '').trim();
   if (name.length === 0) throw new BadInputError('input.name', 'must not be empty');
-  if ([...name].length > 200) throw new BadInputError('input.name', 'must be at most 200 characters');
+  if (longerThan(name, 200)) throw new BadInputError('input.name', 'must be at most 200 characters');
   return {
     name,
     originalTopic: optionalText(input.originalTopic, 'input.originalTopic', 2_000),
@@ -60,7 +73,17 @@ export function createProjectService(deps: { orm: MikroORM }): ProjectService {
       if (!project) throw new NotFoundError('Project', id);
       return project;
     },
-    list: (ownerId) => em().find(Project, { ownerId }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
+    async list(ownerId, page = { first: 50 }) {
+      checkPage(page);
+      let before = {};
+      if (page.after) {
+        const cursor = await find(ownerId, page.after);
+        if (!cursor) throw new BadInputError('after', 'must be the id of one of your projects');
+        before = { $or: [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }] };
+      }
+      return em().find(Project, { ownerId, ...before }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.first });
+    },
+    byIds: (ownerId, ids) => (ids.length ? em().find(Project, { ownerId, id: { $in: [...ids] } }) : Promise.resolve([])),
     async delete(ownerId, id, beforeDelete) {
       const project = await find(ownerId, id);
       if (!project) throw new NotFoundError('Project', id);

@@ -1,41 +1,17 @@
 // Text stages on the OpenAI API (or any compatible server): streaming chat completions,
 // with structured output when the stage asks for JSON.
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import { createOpenAIClient, toProviderError, type OpenAIClientOptions } from './openai-client.ts';
 import { AbortedError, ProviderError } from './provider-error.ts';
 import type { TextProvider } from './text-provider.ts';
 
-/** retry-after as seconds or an HTTP date; retry-after-ms when the server sends it. */
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = Number(headers?.get('retry-after-ms'));
-  if (ms > 0) return ms;
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
+/**
+ * A provider that ignores the token cap could still stream for as long as the time limit;
+ * past this many characters a token (generous: English runs near 4) the answer is refused.
+ */
+const MAX_CHARS_PER_TOKEN = 16;
 
-export function toProviderError(err: unknown): Error {
-  if (err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return new AbortedError();
-  if (err instanceof APIConnectionError) return new ProviderError('PROVIDER_UNREACHABLE', `The model provider could not be reached: ${err.message}`, true);
-  if (err instanceof APIError) {
-    const status = err.status ?? 0;
-    const detail = err.message || `HTTP ${status}`;
-    if (status === 429) return new ProviderError('PROVIDER_RATE_LIMITED', `The model provider is rate limiting us: ${detail}`, true, retryAfterMs(err.headers));
-    if (status >= 500) return new ProviderError('PROVIDER_ERROR', `The model provider failed: ${detail}`, true);
-    if (status === 401 || status === 403) return new ProviderError('PROVIDER_AUTH', `The model provider refused our credentials: ${detail}`, false);
-    if (status === 408) return new ProviderError('PROVIDER_TIMEOUT', `The model provider timed out: ${detail}`, true);
-    return new ProviderError('PROVIDER_BAD_REQUEST', `The model provider refused the request: ${detail}`, false);
-  }
-  if (err instanceof ProviderError || err instanceof AbortedError) return err;
-  // A stream cut mid-way surfaces as a plain error from the SDK's reader.
-  return new ProviderError('PROVIDER_STREAM_ERROR', `The model's answer was cut off: ${(err as Error)?.message ?? String(err)}`, true);
-}
-
-export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: string; model: string; name?: string; timeoutMs?: number }): TextProvider {
-  // Retries are ours (a new attempt with its own events), not the SDK's hidden ones.
-  const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 120_000 });
+export function createOpenAITextProvider(opts: OpenAIClientOptions & { /** max_completion_tokens of every request. */ maxTokens: number }): TextProvider {
+  const client = createOpenAIClient(opts, 120_000);
   return {
     name: opts.name ?? 'openai',
     model: opts.model,
@@ -46,6 +22,7 @@ export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: strin
             model: request.model ?? opts.model,
             stream: true,
             stream_options: { include_usage: true },
+            max_completion_tokens: opts.maxTokens,
             messages: [
               { role: 'system', content: request.system },
               { role: 'user', content: request.user },
@@ -57,11 +34,18 @@ export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: strin
           { signal: request.signal },
         );
         let finished = false;
+        let chars = 0;
         for await (const chunk of stream) {
           const choice = chunk.choices[0];
           if (choice?.finish_reason) finished = true;
           const delta = choice?.delta?.content;
-          if (delta) yield { delta };
+          if (delta) {
+            chars += delta.length;
+            if (chars > opts.maxTokens * MAX_CHARS_PER_TOKEN) {
+              throw new ProviderError('PROVIDER_OUTPUT_TOO_LARGE', "The model's answer was longer than allowed.", false, undefined, `over ${chars} characters with max_completion_tokens ${opts.maxTokens}`);
+            }
+            yield { delta };
+          }
           if (choice?.finish_reason === 'content_filter') {
             throw new ProviderError('CONTENT_REFUSED', 'The model provider refused this content.', false);
           }
@@ -71,7 +55,7 @@ export function createOpenAITextProvider(opts: { apiKey: string; baseURL?: strin
         if (!finished) throw new ProviderError('PROVIDER_STREAM_ERROR', "The model's answer was cut off before it finished.", true);
       } catch (err) {
         if (request.signal.aborted) throw new AbortedError();
-        throw toProviderError(err);
+        throw toProviderError(err, opts.transport);
       }
     },
   };

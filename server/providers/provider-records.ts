@@ -3,14 +3,19 @@
 // Workers read them at the start of every attempt, so a change applies to the next attempt.
 // The offline providers are the last resort, used only when no provider of a kind is active;
 // they are handed in (server/offline/ builds them), so this layer never imports the engine.
+// A record reads its key only from the variables set aside for providers (provider-rules.ts)
+// and reaches the network only through the guarded dispatcher.
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import type { Config } from '../config.ts';
 import { ModelProvider, type ModelProviderRow } from '../db/entities.ts';
 import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
 import { failoverImage, failoverText, failoverVideo } from './failover.ts';
+import { createGuardedDispatcher } from './guarded-dispatcher.ts';
+import type { ProviderTransport } from './openai-client.ts';
 import { createOpenAIImageProvider, createOpenAIVideoProvider } from './openai-media.ts';
 import { createOpenAITextProvider } from './openai-text.ts';
+import { BASE_URL_RULE, baseUrlProblem, isAllowedKeyEnv, KEY_ENV_RULE, SEEDED_KEY_ENV } from './provider-rules.ts';
 import type { Providers } from './providers.ts';
 
 export const PROVIDER_KINDS = ['text', 'image', 'video'] as const;
@@ -35,11 +40,11 @@ export interface ProviderRecords {
   seed(): Promise<void>;
   /** The providers a stage uses now: active records by priority, else offline. */
   resolve(): Promise<Providers>;
-  /** Whether the record's key variable is set for this process. */
+  /** Whether the record's key variable is one providers may use, and is set for this process. */
   keyPresent(row: ModelProviderRow): boolean;
 }
 
-function validate(fields: Partial<ProviderFields>, partial: boolean): Partial<ProviderFields> {
+function validate(fields: Partial<ProviderFields>, partial: boolean, allowLoopback: boolean): Partial<ProviderFields> {
   const out: Partial<ProviderFields> = {};
   const need = (key: keyof ProviderFields) => !partial || fields[key] !== undefined;
   if (need('name')) {
@@ -51,21 +56,12 @@ function validate(fields: Partial<ProviderFields>, partial: boolean): Partial<Pr
     out.kind = fields.kind;
   }
   if (fields.baseUrl !== undefined) {
-    if (fields.baseUrl !== null && fields.baseUrl !== '') {
-      let url: URL | null = null;
-      try {
-        url = new URL(fields.baseUrl);
-      } catch {
-        /* refused below */
-      }
-      if (!url || !/^https?:$/.test(url.protocol)) throw new BadInputError('input.baseUrl', 'must be an http(s) URL such as https://api.openai.com/v1');
-    }
+    const problem = fields.baseUrl ? baseUrlProblem(fields.baseUrl, { allowLoopback }) : null;
+    if (problem) throw new BadInputError('input.baseUrl', `${BASE_URL_RULE}; refused: ${problem}`);
     out.baseUrl = fields.baseUrl || null;
   }
   if (need('apiKeyEnv')) {
-    if (!/^[A-Z_][A-Z0-9_]{0,127}$/.test(fields.apiKeyEnv ?? '')) {
-      throw new BadInputError('input.apiKeyEnv', 'must be the NAME of an environment variable (A-Z, 0-9, _), never the key itself');
-    }
+    if (!isAllowedKeyEnv(fields.apiKeyEnv ?? '')) throw new BadInputError('input.apiKeyEnv', KEY_ENV_RULE);
     out.apiKeyEnv = fields.apiKeyEnv;
   }
   if (need('model')) {
@@ -89,20 +85,34 @@ export function createProviderRecords(deps: {
 }): ProviderRecords {
   const { orm, config, offline } = deps;
   // Keys are read from the environment by name; the configured OPENAI_API_KEY is one of them.
-  const env: Record<string, string | undefined> = { ...(deps.env ?? process.env), ...(config.openaiApiKey ? { OPENAI_API_KEY: config.openaiApiKey } : {}) };
+  const env: Record<string, string | undefined> = { ...(deps.env ?? process.env), ...(config.openaiApiKey ? { [SEEDED_KEY_ENV]: config.openaiApiKey } : {}) };
+  // Only allowed names: a record saved before the rule existed cannot read DATABASE_URL either.
+  const keyOf = (row: ModelProviderRow) => (isAllowedKeyEnv(row.apiKeyEnv) ? env[row.apiKeyEnv] : undefined);
   const em = () => orm.em.fork();
+  const allowLoopback = config.providerAllowLoopback;
+  const transport: ProviderTransport = { dispatcher: createGuardedDispatcher({ allowLoopback }), maxRetryAfterMs: config.maxRetryAfterMs };
 
-  /** Client options of a record, or null when its key is not set on this machine. */
+  /** Client options of a record, or null when it has no usable key on this machine. */
   const clientOptions = (row: ModelProviderRow) => {
-    const apiKey = env[row.apiKeyEnv];
-    return apiKey ? { apiKey, baseURL: row.baseUrl ?? undefined, model: row.model, name: row.name } : null;
+    const apiKey = keyOf(row);
+    return apiKey ? { apiKey, baseURL: row.baseUrl ?? undefined, model: row.model, name: row.name, transport } : null;
+  };
+
+  const insert = async (row: ModelProviderRow) => {
+    try {
+      await em().insert(ModelProvider, row);
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`A provider named ${row.name} already exists.`);
+      throw err;
+    }
+    return row;
   };
 
   const records: ProviderRecords = {
     list: () => em().find(ModelProvider, {}, { orderBy: { kind: 'asc', priority: 'desc', name: 'asc' } }),
 
     async create(fields) {
-      const valid = validate(fields, false) as ProviderFields;
+      const valid = validate(fields, false, allowLoopback) as ProviderFields;
       const now = new Date();
       const row: ModelProviderRow = {
         id: randomUUID(),
@@ -116,17 +126,11 @@ export function createProviderRecords(deps: {
         createdAt: now,
         updatedAt: now,
       };
-      try {
-        await em().insert(ModelProvider, row);
-      } catch (err) {
-        if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`A provider named ${row.name} already exists.`);
-        throw err;
-      }
-      return row;
+      return insert(row);
     },
 
     async update(id, patch) {
-      const valid = validate(patch, true);
+      const valid = validate(patch, true, allowLoopback);
       const n = await em().nativeUpdate(ModelProvider, { id }, { ...valid, updatedAt: new Date() }).catch((err) => {
         if (err instanceof UniqueConstraintViolationException) throw new ConflictError(`A provider named ${valid.name} already exists.`);
         throw err;
@@ -145,15 +149,28 @@ export function createProviderRecords(deps: {
       for (const kind of PROVIDER_KINDS) {
         const name = `openai-${kind}`;
         if (await em().findOne(ModelProvider, { name })) continue;
-        await records
-          .create({ name, kind, baseUrl: config.openaiBaseUrl ?? null, apiKeyEnv: 'OPENAI_API_KEY', model: models[kind], active: true, priority: 100 })
-          .catch((err) => {
-            if (!(err instanceof ConflictError)) throw err; // another process seeded it first
-          });
+        // The operator's own configuration: not held to the admin's URL rule, but its
+        // connections still go through the guarded dispatcher like every other.
+        const now = new Date();
+        const row: ModelProviderRow = {
+          id: randomUUID(),
+          name,
+          kind,
+          baseUrl: config.openaiBaseUrl ?? null,
+          apiKeyEnv: SEEDED_KEY_ENV,
+          model: models[kind],
+          active: true,
+          priority: 100,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await insert(row).catch((err) => {
+          if (!(err instanceof ConflictError)) throw err; // another process seeded it first
+        });
       }
     },
 
-    keyPresent: (row) => !!env[row.apiKeyEnv],
+    keyPresent: (row) => !!keyOf(row),
 
     async resolve() {
       const rows = await em().find(ModelProvider, { active: true }, { orderBy: { priority: 'desc', name: 'asc' } });
@@ -162,9 +179,9 @@ export function createProviderRecords(deps: {
           const opts = clientOptions(r);
           return opts ? [opts] : [];
         });
-      const text = usable('text').map((o) => createOpenAITextProvider(o));
-      const image = usable('image').map((o) => createOpenAIImageProvider(o));
-      const video = usable('video').map((o) => createOpenAIVideoProvider({ ...o, pollIntervalMs: config.videoPollIntervalMs }));
+      const text = usable('text').map((o) => createOpenAITextProvider({ ...o, maxTokens: config.textMaxTokens }));
+      const image = usable('image').map((o) => createOpenAIImageProvider({ ...o, maxBytes: config.maxImageBytes }));
+      const video = usable('video').map((o) => createOpenAIVideoProvider({ ...o, maxBytes: config.maxVideoBytes, pollIntervalMs: config.videoPollIntervalMs }));
       return {
         text: text.length ? failoverText(text) : offline.text,
         image: image.length ? failoverImage(image) : offline.image,

@@ -10,6 +10,8 @@ export interface RedisKeys {
   stageChannel(projectId: string, stage: string): string;
   /** Control messages to every worker (cancel). */
   controlChannel(): string;
+  /** Sessions that ended (signOut): every API instance ends their open subscriptions. */
+  sessionChannel(): string;
   /** BullMQ's key prefix; hash-tagged so a queue's keys share a slot, as BullMQ requires in Cluster. */
   queuePrefix(): string;
 }
@@ -22,6 +24,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     taskChannel: (id) => `${prefix}{task:${id}}:events`,
     stageChannel: (projectId, stage) => `${prefix}{project:${projectId}}:stage:${stage}`,
     controlChannel: () => `${prefix}control`,
+    sessionChannel: () => `${prefix}sessions`,
     queuePrefix: () => `{${prefix}bull}`,
   };
 }

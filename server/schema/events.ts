@@ -1,3 +1,4 @@
+import type { Streamed } from '../api/context.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
 import { textAsOf } from '../events/follow-task.ts';
 import { followStage } from '../events/follow-stage.ts';
@@ -90,6 +91,12 @@ builder.objectRef<Ev<'failed'>>('FailedEvent').implement({
   }),
 });
 
+/** An event, or the error that ends the subscription (its session ended): raised here so every transport maps it alike. */
+function delivered(e: Streamed<DeliveredEvent>): DeliveredEvent {
+  if (e instanceof Error) throw e;
+  return e;
+}
+
 function cursor(after: number | null | undefined): number | null {
   if (after === null || after === undefined) return null;
   if (after < 0) throw new BadInputError('after', 'must be 0 or more');
@@ -104,9 +111,10 @@ builder.subscriptionField('taskProgress', (t) =>
     subscribe: async (_root, args, ctx, info) => {
       const task = await ctx.services.tasks.findOwned(ctx.requireUser().id, args.taskId);
       if (!task) throw new NotFoundError('Task', args.taskId);
-      return followTask(ctx.services.follow, { taskId: task.id, after: cursor(args.after) ?? 0, withText: selectsField(info, 'fullText') });
+      const after = cursor(args.after) ?? 0;
+      return ctx.stream(() => followTask(ctx.services.follow, { taskId: task.id, after, withText: selectsField(info, 'fullText') }));
     },
-    resolve: (e: DeliveredEvent) => e,
+    resolve: delivered,
   }),
 );
 
@@ -123,16 +131,21 @@ builder.subscriptionField('stageProgress', (t) =>
       const user = ctx.requireUser();
       const project = await ctx.services.projects.get(user.id, args.projectId);
       const after = cursor(args.after);
-      return followStage(ctx.services.follow, {
-        stageChannel: ctx.services.stageChannel(project.id, args.stage),
-        newestTask: async () => {
-          const task = await ctx.services.tasks.newest(project.id, args.stage);
-          return task && { id: task.id, active: isActive(task.status) };
-        },
-        after,
-        withText: selectsField(info, 'fullText'),
-      });
+      return ctx.stream(() =>
+        followStage(ctx.services.follow, {
+          projectId: project.id,
+          stageChannel: ctx.services.stageChannel(project.id, args.stage),
+          newestTask: async () => {
+            const task = await ctx.services.tasks.newest(project.id, args.stage);
+            return task && { id: task.id, active: isActive(task.status) };
+          },
+          // Each new task is followed only while the project is still this user's.
+          mayFollow: async () => (await ctx.services.projects.find(user.id, project.id)) !== null,
+          after,
+          withText: selectsField(info, 'fullText'),
+        }),
+      );
     },
-    resolve: (e: DeliveredEvent) => e,
+    resolve: delivered,
   }),
 );

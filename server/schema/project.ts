@@ -3,16 +3,20 @@ import type { TaskRow } from '../db/entities.ts';
 import { parseJson } from '../db/json.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import { BadInputError } from '../errors.ts';
+import { checkPage } from '../projects/project-service.ts';
 import { builder } from './builder.ts';
+import { loadersOf } from './loaders.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
 import { ProjectRef, TaskRef } from './refs.ts';
 import { StageNameEnum, StageStatusEnum } from './stage.ts';
 
-/** A stage of a project: derived from its newest task, loaded once per ProjectStage. */
+/** A stage of a project: derived from its tasks (newest first), loaded once per request for all its stages. */
 interface ProjectStageSource {
   projectId: string;
   name: StageName;
   newest: Promise<TaskRow | null>;
+  tasks: Promise<TaskRow[]>;
 }
 
 const STAGE_STATUS: Record<string, 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED'> = {
@@ -32,10 +36,11 @@ const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').im
       type: StageOutputUnion,
       nullable: true,
       description: 'The output of the newest completed task of this stage.',
-      resolve: async (s, _args, ctx) => {
-        const task = await s.newest;
-        if (task?.status === 'COMPLETED') return parseJson<StageOutput>(task.output);
-        return ctx.services.tasks.newestCompletedOutput(s.projectId, s.name);
+      resolve: async (s) => {
+        const completed = (await s.tasks)
+          .filter((t) => t.status === 'COMPLETED')
+          .sort((a, b) => (b.finishedAt?.getTime() ?? 0) - (a.finishedAt?.getTime() ?? 0) || (a.id < b.id ? 1 : -1))[0];
+        return parseJson<StageOutput>(completed?.output);
       },
     }),
     error: t.field({ type: TaskErrorRef, nullable: true, resolve: async (s) => parseJson<TaskErrorInfo>((await s.newest)?.error) }),
@@ -48,11 +53,12 @@ const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').im
   }),
 });
 
-const stageOf = (ctx: Context, projectId: string, name: StageName): ProjectStageSource => ({
-  projectId,
-  name,
-  newest: ctx.services.tasks.newest(projectId, name),
-});
+const stageOf = (ctx: Context, projectId: string, name: StageName): ProjectStageSource => {
+  const tasks = loadersOf(ctx)
+    .tasksOf.load(projectId)
+    .then((all) => all.filter((t) => t.stage === name));
+  return { projectId, name, tasks, newest: tasks.then((list) => list[0] ?? null) };
+};
 
 ProjectRef.implement({
   fields: (t) => ({
@@ -74,9 +80,15 @@ ProjectRef.implement({
     }),
     tasks: t.field({
       type: [TaskRef],
-      description: 'Newest first.',
-      args: { stage: t.arg({ type: StageNameEnum }) },
-      resolve: (p, { stage }, ctx) => ctx.services.tasks.list(p.id, stage ?? undefined),
+      description: 'Newest first; at most `first` (1 to 100) after the task `after`.',
+      args: { stage: t.arg({ type: StageNameEnum }), first: t.arg.int({ defaultValue: 50 }), after: t.arg.id() },
+      resolve: async (p, { stage, first, after }, ctx) => {
+        checkPage({ first: first ?? 50 });
+        const all = (await loadersOf(ctx).tasksOf.load(p.id)).filter((t) => !stage || t.stage === stage);
+        const from = after ? all.findIndex((t) => t.id === after) + 1 : 0;
+        if (after && from === 0) throw new BadInputError('after', 'must be the id of a task of this list');
+        return all.slice(from, from + (first ?? 50));
+      },
     }),
   }),
 });
@@ -90,7 +102,12 @@ const CreateProjectInput = builder.inputType('CreateProjectInput', {
 });
 
 builder.queryField('projects', (t) =>
-  t.field({ type: [ProjectRef], resolve: (_root, _args, ctx) => ctx.services.projects.list(ctx.requireUser().id) }),
+  t.field({
+    type: [ProjectRef],
+    description: 'Newest first; at most `first` (1 to 100) after the project `after`.',
+    args: { first: t.arg.int({ defaultValue: 50 }), after: t.arg.id() },
+    resolve: (_root, { first, after }, ctx) => ctx.services.projects.list(ctx.requireUser().id, { first: first ?? 50, after }),
+  }),
 );
 
 builder.queryField('project', (t) =>

@@ -1,5 +1,5 @@
 import type { TaskRow } from '../db/entities.ts';
-import { BadInputError } from '../errors.ts';
+import { BadInputError, NotFoundError } from '../errors.ts';
 import { createTextAssembler, textAsOf } from '../events/follow-task.ts';
 import type { DeliveredEvent } from '../events/types.ts';
 import { isActive, type StageName, type TaskStatus } from '../stages/names.ts';
@@ -7,6 +7,7 @@ import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
 import { parseJson } from '../db/json.ts';
 import type { Context } from '../api/context.ts';
 import { builder } from './builder.ts';
+import { loadersOf } from './loaders.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
 import { ProjectRef, StageEventRef, TaskRef } from './refs.ts';
 import { selectsField } from './selection.ts';
@@ -26,7 +27,14 @@ TaskRef.implement({
       description: 'The Redis pub/sub channel on which this task\'s events are published.',
       resolve: (task, _args, ctx) => ctx.services.eventLog.channel(task.id),
     }),
-    project: t.field({ type: ProjectRef, resolve: (task, _args, ctx) => ctx.services.projects.get(task.ownerId, task.projectId) }),
+    project: t.field({
+      type: ProjectRef,
+      resolve: async (task, _args, ctx) => {
+        const project = await loadersOf(ctx).project.load(task.projectId);
+        if (!project) throw new NotFoundError('Project', task.projectId);
+        return project;
+      },
+    }),
     stage: t.field({ type: StageNameEnum, resolve: (task) => task.stage as StageName }),
     status: t.field({
       type: TaskStatusEnum,
@@ -106,7 +114,11 @@ builder.mutationField('executeStage', (t) =>
   t.field({
     type: TaskRef,
     args: { input: t.arg({ type: ExecuteStageInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.executeStage(ctx.requireUser(), input),
+    resolve: async (_root, { input }, ctx) => {
+      const user = ctx.requireUser();
+      await ctx.services.rateLimits.startTasks(user.id);
+      return ctx.services.executeStage(user, input);
+    },
   }),
 );
 
@@ -118,7 +130,11 @@ builder.mutationField('runPipeline', (t) =>
       projectId: t.arg.id({ required: true }),
       from: t.arg({ type: StageNameEnum, defaultValue: 'REWRITE' }),
     },
-    resolve: (_root, args, ctx) => ctx.services.runPipeline(ctx.requireUser(), args.projectId, args.from ?? 'REWRITE'),
+    resolve: async (_root, args, ctx) => {
+      const user = ctx.requireUser();
+      await ctx.services.rateLimits.startTasks(user.id);
+      return ctx.services.runPipeline(user, args.projectId, args.from ?? 'REWRITE');
+    },
   }),
 );
 

@@ -6,7 +6,7 @@ export const UserRef = builder.objectRef<UserRow>('User').implement({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
     credits: t.exposeInt('credits'),
-    isAdmin: t.boolean({ description: 'Administrators manage the model providers.', resolve: (u, _args, ctx) => ctx.services.adminEmails.includes(u.email) }),
+    isAdmin: t.exposeBoolean('isAdmin', { description: 'Administrators manage the model providers; an operator grants it (`npm run admin`).' }),
   }),
 });
 
@@ -35,7 +35,10 @@ builder.mutationField('signUp', (t) =>
   t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.accounts.signUp(input),
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.rateLimits.signUp(ctx.ip);
+      return ctx.services.accounts.signUp(input);
+    },
   }),
 );
 
@@ -44,7 +47,10 @@ builder.mutationField('signOut', (t) =>
     description: 'Ends the session of the bearer token this request carries: it stops working everywhere.',
     resolve: async (_root, _args, ctx) => {
       ctx.requireUser();
-      if (ctx.token) await ctx.services.accounts.signOut(ctx.token);
+      if (ctx.token) {
+        await ctx.services.accounts.signOut(ctx.token);
+        await ctx.services.sessions.ended(ctx.token); // its open subscriptions end too, on every instance
+      }
       return true;
     },
   }),
@@ -54,6 +60,9 @@ builder.mutationField('signIn', (t) =>
   t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.accounts.signIn(input),
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.rateLimits.signIn(ctx.ip, input.email);
+      return ctx.services.accounts.signIn(input);
+    },
   }),
 );

@@ -1,5 +1,5 @@
 // Rules for a stage's `input` JSON. Every refusal names the field and the rule.
-import { BadInputError } from '../errors.ts';
+import { BadInputError, longerThan } from '../errors.ts';
 
 export type RawInput = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ export function optionalString(input: RawInput, key: string, opts: { max: number
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new BadInputError(`input.${key}`, 'must be a string');
   if (opts.nonEmpty && value.trim().length === 0) throw new BadInputError(`input.${key}`, 'must not be empty');
-  if ([...value].length > opts.max) throw new BadInputError(`input.${key}`, `must be at most ${opts.max.toLocaleString('en')} characters`);
+  if (longerThan(value, opts.max)) throw new BadInputError(`input.${key}`, `must be at most ${opts.max.toLocaleString('en')} characters`);
   return value;
 }
 

@@ -3,7 +3,7 @@
 // the rows, so a failure leaves orphan files, never rows pointing at missing files.
 import type { UserRow } from '../db/entities.ts';
 import { parseJson } from '../db/json.ts';
-import type { MediaStore } from '../media/media-store.ts';
+import type { TaskMediaStore } from '../media/task-media.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import { isActive } from '../stages/names.ts';
 import type { StageOutput } from '../stages/outputs.ts';
@@ -15,10 +15,12 @@ export type DeleteProject = (user: Pick<UserRow, 'id'>, projectId: string) => Pr
 const mediaPaths = (output: StageOutput | null): string[] =>
   output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
 
-export function createDeleteProject(deps: { projects: ProjectService; tasks: TaskStore; lifecycle: Lifecycle; media: MediaStore }): DeleteProject {
+export function createDeleteProject(deps: { projects: ProjectService; tasks: TaskStore; lifecycle: Lifecycle; media: TaskMediaStore }): DeleteProject {
   return async (user, projectId) => {
     const media: string[] = [];
+    let tasks: string[] = [];
     await deps.projects.delete(user.id, projectId, async (taskIds) => {
+      tasks = taskIds;
       for (const taskId of taskIds) {
         const task = await deps.tasks.find(taskId);
         if (!task) continue;
@@ -26,6 +28,8 @@ export function createDeleteProject(deps: { projects: ProjectService; tasks: Tas
         media.push(...mediaPaths(parseJson<StageOutput>(task.output)));
       }
     });
+    // Every file a task stored (recorded per task), and the outputs' files (older tasks stored them unrecorded).
+    for (const taskId of tasks) await deps.media.deleteOfTask(taskId);
     for (const path of media) {
       const key = deps.media.keyOf(path);
       if (key) await deps.media.delete(key);

@@ -10,9 +10,11 @@ import { Task, type TaskRow } from '../db/entities.ts';
 import { closeLog, refOf } from '../events/close-log.ts';
 import { LeaseLostError, type EventLog, type Producer } from '../events/event-log.ts';
 import { AUTHORITY, type AttemptLease, type AuthorityLease } from '../events/lease.ts';
+import { parseJson } from '../db/json.ts';
+import type { TaskMediaStore } from '../media/task-media.ts';
 import type { ControlMessage } from '../queue/control.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
-import type { TaskErrorInfo } from '../stages/outputs.ts';
+import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageResult } from '../stages/stage.ts';
 import { charge } from './new-task.ts';
 import { nextStep, type Pipeline } from './pipeline.ts';
@@ -36,6 +38,18 @@ export type Outcome =
   | { status: 'COMPLETED'; result: StageResult; startedAt: Date }
   | { status: 'FAILED'; error: TaskErrorInfo }
   | { status: 'CANCELLED'; message: string };
+
+/**
+ * The share of a task's charge refunded when it fails or is cancelled: what the provider
+ * did not bill. Media stages are refunded for the scenes not made (their progress); a text
+ * stage that streamed text keeps half (the model billed the tokens it wrote), one that
+ * wrote nothing is refunded in full. So a run cannot be cancelled at 99% for free.
+ */
+export function unbilledShare(live: { meta: { progress: number }; text: string } | null): number {
+  if (!live) return 1;
+  const done = Math.max(live.meta.progress / 100, live.text.length > 0 ? 0.5 : 0);
+  return Math.max(0, 1 - done);
+}
 
 export interface Lifecycle {
   /**
@@ -63,6 +77,7 @@ export interface LifecycleDeps {
   pipeline: Pipeline;
   pubsub: RedisPubSub;
   controlChannel: string;
+  media: Pick<TaskMediaStore, 'deleteOfTask'>;
   logTtlSeconds: number;
   log: (msg: string, err?: unknown) => void;
 }
@@ -82,8 +97,9 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       if (!('by' in actor)) throw new Error('only an attempt completes a task');
       won = await tasks.complete(task.id, actor.attempt, { ...outcome.result, ...actor.by }, outcome.startedAt);
     } else {
+      const refundShare = unbilledShare(await eventLog.snapshot(task.id));
       const details = outcome.status === 'FAILED' ? { error: outcome.error, message: outcome.error.message } : { message: outcome.message };
-      won = await tasks.end(task.id, outcome.status, attempt, details);
+      won = await tasks.end(task.id, outcome.status, attempt, { ...details, refundShare });
     }
     return won ? tasks.find(task.id) : null;
   }
@@ -95,6 +111,11 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       await deps.pubsub.publish(deps.controlChannel, { type: 'cancel', taskId: ended.id } satisfies ControlMessage);
       await deps.queue.remove(ended.id);
     }
+    // Files an attempt stored that the outcome does not keep (a failed or cancelled task's, a
+    // retried attempt's) go; idempotent, so the sweep may repeat it.
+    const output = ended.status === 'COMPLETED' ? parseJson<StageOutput>(ended.output) : null;
+    const keep = output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
+    await deps.media.deleteOfTask(ended.id, { keep }).catch((err) => deps.log(`task ${ended.id}: media cleanup failed`, err));
     if (cascade && ended.pipelineId) {
       const step = nextStep(ended, await deps.pipeline.siblings(ended.pipelineId));
       for (const task of step.ready) await dispatch(task);

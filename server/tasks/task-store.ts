@@ -19,24 +19,34 @@ export interface TaskStore {
   /** The newest completed output of each of these stages that has one: what a stage reads. */
   outputsOf(projectId: string, stages: readonly StageName[]): Promise<DependencyOutputs>;
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
+  /** Every task of these projects, newest first (one query, for batching). */
+  ofProjects(projectIds: readonly string[]): Promise<TaskRow[]>;
   markRunning(taskId: string, attempt: number): Promise<boolean>;
   markRetrying(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean>;
   complete(taskId: string, attempt: number, result: StageResult & { provider: string; model: string }, startedAt: Date): Promise<boolean>;
-  /** attempt null: whoever runs it (the API, the sweep). */
-  end(taskId: string, status: 'FAILED' | 'CANCELLED', attempt: number | null, details: { error?: TaskErrorInfo; message?: string }): Promise<boolean>;
+  /**
+   * attempt null: whoever runs it (the API, the sweep). Refunds `refundShare` (0 to 1) of
+   * the charge, rounded down, in the same transaction.
+   */
+  end(
+    taskId: string,
+    status: 'FAILED' | 'CANCELLED',
+    attempt: number | null,
+    details: { error?: TaskErrorInfo; message?: string; refundShare: number },
+  ): Promise<boolean>;
 }
 
-export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId' | 'creditsCharged'>): Promise<void> {
-  if (task.creditsCharged <= 0) return;
+export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId'>, amount: number): Promise<void> {
+  if (amount <= 0) return;
   await em.insert(CreditEntry, {
     id: randomUUID(),
     userId: task.ownerId,
     taskId: task.id,
-    delta: task.creditsCharged,
+    delta: amount,
     reason: 'refund',
     createdAt: new Date(),
   });
-  await em.nativeUpdate(User, { id: task.ownerId }, { credits: raw('credits + ?', [task.creditsCharged]) });
+  await em.nativeUpdate(User, { id: task.ownerId }, { credits: raw('credits + ?', [amount]) });
 }
 
 export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
@@ -69,6 +79,11 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
       }
       return outputs;
     },
+
+    ofProjects: (projectIds) =>
+      projectIds.length
+        ? em().find(Task, { projectId: { $in: [...projectIds] } }, { orderBy: { createdAt: 'desc', id: 'desc' } })
+        : Promise.resolve([]),
 
     list: (projectId, stage) =>
       em().find(Task, stage ? { projectId, stage } : { projectId }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
@@ -129,7 +144,7 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
           processingTimeMs: task.startedAt ? now.getTime() - task.startedAt.getTime() : null,
         });
         if (n === 0) return false;
-        await refund(tx, task);
+        await refund(tx, task, Math.floor(task.creditsCharged * Math.max(0, Math.min(1, details.refundShare))));
         return true;
       });
     },

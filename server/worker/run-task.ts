@@ -6,7 +6,7 @@ import { AppError, outageOf } from '../errors.ts';
 import { LeaseLostError, type EventLog, type Producer } from '../events/event-log.ts';
 import { refOf } from '../events/close-log.ts';
 import { attemptLease } from '../events/lease.ts';
-import type { MediaStore } from '../media/media-store.ts';
+import type { TaskMediaStore } from '../media/task-media.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import { AbortedError, ProviderError } from '../providers/provider-error.ts';
 import type { Providers } from '../providers/providers.ts';
@@ -27,7 +27,8 @@ export interface RunTaskDeps {
   registry: StageRegistry;
   /** The providers to use for an attempt (records are re-read each time). */
   resolveProviders: () => Promise<Providers>;
-  media: MediaStore;
+  /** Scoped to each task, so what a failed or cancelled task stored is deleted with it. */
+  media: TaskMediaStore;
   stageModels: Partial<Record<StageName, string>>;
   timeLimitsMs: Record<'text' | 'image' | 'video', number>;
   retryBackoffMs: number;
@@ -89,7 +90,7 @@ export function createRunTask(deps: RunTaskDeps) {
         outputs: await tasks.outputsOf(row.projectId, [...stage.dependsOn, ...(stage.reads ?? [])]),
         providers,
         model: stageModel,
-        media: deps.media,
+        media: deps.media.forTask(row.id),
         signal: controller.signal,
         token: (delta) => tokens.push(delta),
         progress: async (update) => {
@@ -112,6 +113,7 @@ export function createRunTask(deps: RunTaskDeps) {
       }
       const info = describeFailure(err);
       if (info.code === 'INTERNAL_SERVER_ERROR') deps.log(`task ${row.id} attempt ${attempt} failed`, err);
+      if (err instanceof ProviderError && err.detail) deps.log(`task ${row.id} attempt ${attempt} provider ${used.name}: ${err.code}: ${err.detail}`);
       const attempts = job.opts.attempts ?? 1;
       if (info.retryable && job.attemptsMade + 1 < attempts) {
         // Exponential with ±20% jitter, so retries of many tasks do not arrive together; never

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { runAdminCommand } from '../../server/admin.ts';
 import { createApp, type App, type AppOverrides } from '../../server/app.ts';
 import { parseConfig, type Role } from '../../server/config.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
@@ -21,7 +22,9 @@ export interface TestApp {
   prefix: string;
   databaseUrl: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
-  signUp(): Promise<{ token: string; userId: string; email: string }>;
+  signUp(email?: string): Promise<{ token: string; userId: string; email: string }>;
+  /** Signs up, then grants administrator rights the operator's way (`npm run admin -- grant`). */
+  signUpAdmin(): Promise<{ token: string; userId: string; email: string }>;
   ws(token?: string): Client;
   stop(): Promise<void>;
 }
@@ -87,17 +90,24 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     return (await res.json()) as GqlResult;
   };
 
+  async function signUp(email = `user-${randomUUID().slice(0, 8)}@example.com`) {
+    const r = await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email, password: 'correct horse battery' } });
+    if (!r.data) throw new Error(JSON.stringify(r.errors));
+    return { token: r.data.signUp.token as string, userId: r.data.signUp.user.id as string, email };
+  }
+
   return {
     app,
     url,
     prefix,
     databaseUrl,
     gql,
-    async signUp() {
-      const email = `user-${randomUUID().slice(0, 8)}@example.com`;
-      const r = await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email, password: 'correct horse battery' } });
-      if (!r.data) throw new Error(JSON.stringify(r.errors));
-      return { token: r.data.signUp.token, userId: r.data.signUp.user.id, email };
+    signUp,
+    async signUpAdmin() {
+      const user = await signUp(`admin-${randomUUID().slice(0, 8)}@example.com`);
+      const granted = await runAdminCommand(['grant', user.email], databaseUrl!);
+      if (granted.code !== 0) throw new Error(granted.out);
+      return user;
     },
     ws(token) {
       const client = createClient({

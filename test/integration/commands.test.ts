@@ -21,6 +21,30 @@ describe('npm run migrate', () => {
   });
 });
 
+describe('npm run admin', () => {
+  it('grants and revokes administrator rights to an existing account, and lists the administrators', async () => {
+    const { initORM, migrate } = await import('../../server/db/orm.ts');
+    const { createAccounts } = await import('../../server/auth/accounts.ts');
+    const db = await createTestDatabase('sqlite');
+    try {
+      const orm = await initORM(db.url);
+      await migrate(orm);
+      await createAccounts({ orm, initialCredits: 0, sessionTtlMs: 60_000 }).signUp({ email: 'Ops@Example.com', password: 'a long password' });
+      await orm.close(true);
+      const env = { ...process.env, DATABASE_URL: db.url };
+      const admin = (...args: string[]) => run('npm', ['run', '--silent', 'admin', '--', ...args], { env });
+      expect((await admin('grant', 'ops@example.com')).stdout).toContain('ops@example.com is now an administrator');
+      expect((await admin('list')).stdout.trim()).toBe('ops@example.com');
+      await expect(admin('grant', 'nobody@example.com')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no account has the email') });
+      await expect(admin('promote')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run admin') });
+      expect((await admin('revoke', 'ops@example.com')).stdout).toContain('is no longer an administrator');
+      expect((await admin('list')).stdout).toContain('(no administrators)');
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
 describe('npm run bench', () => {
   it('measures side by side and reports ratios', async () => {
     const { stdout } = await run('npm', ['run', '--silent', 'bench'], { env: { ...process.env, BENCH_EVENTS: '300' } });

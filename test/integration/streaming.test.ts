@@ -2,6 +2,7 @@
 // every event after the cursor exactly once, in order, with no gaps, whoever asks when.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followTask } from '../../server/events/follow-task.ts';
+import { followStage } from '../../server/events/follow-stage.ts';
 import { DIALECTS } from '../helpers/databases.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, STAGE_PROGRESS, TASK, TASK_EVENTS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
@@ -25,7 +26,7 @@ describe.each(DIALECTS)('event delivery on %s', (dialect) => {
   let t: TestApp;
   let second: TestApp;
   let token: string;
-  let race: { enabled: boolean; waited: number } = { enabled: false, waited: 0 };
+  const race: { enabled: boolean; waited: number } = { enabled: false, waited: 0 };
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -182,6 +183,34 @@ describe.each(DIALECTS)('event delivery on %s', (dialect) => {
     const text = seen.filter((e) => e.type === 'token').map((e) => e.delta).join('');
     expect(seen.filter((e) => e.type === 'token').at(-1).fullText).toBe(text);
     expect(seen.at(-1).type).toBe('completed');
+  });
+
+  it('a stageProgress reader that stalls holds a bounded buffer, then catches up with everything', async () => {
+    const p = await t.gql(CREATE_PROJECT, { i: { name: 'Stalled', originalText: CHINESE_TEXT } }, token);
+    const projectId = p.data.createProject.id;
+    let largest = 0;
+    const follow = { ...t.app.services.follow, maxBuffered: 3, onStageBuffer: (n: number) => (largest = Math.max(largest, n)) };
+    const stream = followStage(follow, {
+      projectId,
+      stageChannel: t.app.services.stageChannel(projectId, 'REWRITE'),
+      newestTask: async () => null,
+      after: null,
+      withText: true,
+    });
+    const first = stream.next(); // attaches to the stage's channel
+    await new Promise((r) => setTimeout(r, 200));
+    const taskId = (await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE' } }, token)).data.executeStage.id;
+    await waitFor(async () => (await t.gql(TASK, { id: taskId }, token)).data.task.status === 'COMPLETED', { what: 'the task to finish while nobody reads' });
+    const seen: any[] = [(await first).value];
+    for (;;) {
+      const { value } = await stream.next();
+      seen.push(value);
+      if (value.type === 'completed') break;
+    }
+    await stream.return(undefined);
+    expect(largest).toBeLessThanOrEqual(3);
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
+    expect(seen.filter((e) => e.type === 'token').length).toBeGreaterThan(20);
   });
 
   it('Task.events pages through the log with fullText, the polling fallback', async () => {
