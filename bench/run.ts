@@ -1,63 +1,121 @@
-// `npm run bench`: side-by-side measurements in one run, reported as ratios (this machine is
-// noisy; absolute numbers are only context). Needs the Redis the tests use.
-//   1. the event log's atomic append (fence + seq + stream + publish) against a bare PUBLISH;
-//   2. streaming tokens through the batcher against one awaited append per token.
-import { randomUUID } from 'node:crypto';
+// `npm run bench`: our delivery against the raw path, side by side in one run. It starts
+// what it needs on loopback (our app in child processes on SQLite and PostgreSQL, a raw
+// ioredis → ws/SSE server, a subscriber process), needs the Redis and PostgreSQL the tests
+// use, prints one table (ours, the raw baseline of the same run, their ratio, the target)
+// and writes it as JSON to bench/results/ (BENCH_OUT to write elsewhere).
+//   BENCH_QUICK=1          about a minute: the same rows, smaller sizes
+//   BENCH_SMOKE=1          the smallest sizes that still make every row (the test's)
+//   BENCH_PROFILE=<row id> CPU-profiles the server process during that row's measurement
+//                          (e.g. broadcast-ws; broadcast-ws-raw for the raw server; a heap
+//                          profile for memory-idle-heap), and writes the profile next to the
+//                          results (read it with `npx tsx bench/profile-top.ts <file>`)
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createEventLog } from '../server/events/event-log.ts';
-import { attemptLease } from '../server/events/lease.ts';
-import { createRedisKeys } from '../server/redis/keys.ts';
-import { createTokenBatcher } from '../server/worker/token-batcher.ts';
+import { createAppData, REDIS_URL, startAppHost, startRawServer, startSubscribers, withRunningApp, type BenchContext } from './lib/harness.ts';
+import { killChildren } from './lib/ipc.ts';
+import { printTable, writeResults } from './lib/report.ts';
+import type { RowResult } from './lib/rows.ts';
+import { MODE, SIZES } from './lib/sizes.ts';
+import { createTaskPool } from './lib/task-pool.ts';
+import { broadcast } from './scenarios/broadcast.ts';
+import { eventAge } from './scenarios/event-age.ts';
+import { executeStageThroughput } from './scenarios/execute-stage.ts';
+import { firstToken } from './scenarios/first-token.ts';
+import { micro } from './scenarios/micro.ts';
+import { replay } from './scenarios/replay.ts';
+import { streamsPerSubscriber } from './scenarios/streams.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const N = Number(process.env.BENCH_EVENTS ?? 5000);
-const prefix = `bench-${randomUUID().slice(0, 8)}:`;
+const outDir = process.env.BENCH_OUT ?? fileURLToPath(new URL('./results/', import.meta.url));
+const profileRow = process.env.BENCH_PROFILE;
+const startedAt = new Date();
+const t0 = Date.now();
+const rows: RowResult[] = [];
+const progress = (msg: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+
 const redis = new Redis(REDIS_URL);
-const keys = createRedisKeys(prefix);
-const log = createEventLog({ redis, keys, archive: { read: async () => [], endSeq: async () => null } });
-const lease = attemptLease('bench');
+progress(`${MODE} run; Redis at ${REDIS_URL}; starting the servers and the subscriber process`);
+const starting = Promise.all([startAppHost(), startRawServer(), startSubscribers()]);
+starting.catch(() => killChildren());
+const [host, raw, subscribers] = await starting;
+// Once the children are up and idle: measured alongside their start, these rows would price tsx compiling.
+progress('micro: append vs publish, batcher vs append');
+rows.push(...(await micro(SIZES.microTokens)));
+const ctx: BenchContext = {
+  sizes: SIZES,
+  host,
+  raw,
+  subscribers,
+  redis,
+  record: (row) => rows.push(row),
+  progress,
+  async profiled(rowId, server, work) {
+    if (profileRow !== rowId) return work();
+    const kind = rowId.startsWith('memory-') ? 'heap' : 'cpu';
+    await server.call('profileStart', { kind });
+    try {
+      return await work();
+    } finally {
+      const file = join(outDir, `${rowId}-${startedAt.toISOString().replace(/[:.]/g, '-')}.${kind}profile`);
+      await server.call('profileStop', { file });
+      progress(`CPU profile of ${rowId}: ${file}`);
+    }
+  },
+};
 
-async function newTask() {
-  const ref = { taskId: randomUUID(), projectId: randomUUID(), stage: 'REWRITE' as const };
-  await log.init(ref);
-  await log.startAttempt(ref, lease);
-  return ref;
-}
+try {
+  // One SQLite database and Redis prefix for every SQLite app, one app after another.
+  const data = await createAppData('sqlite');
+  try {
+    progress(`API on SQLite: ${SIZES.broadcastSubs} idle subscriptions (memory), then a broadcast to them over ws`);
+    await withRunningApp(host, data, 'api', async (app) => {
+      const user = await app.api.signUp();
+      const projectId = await app.api.createProject(user.token);
+      const task = { taskId: await app.api.executeStage(user.token, projectId), projectId, stage: 'REWRITE' as const, ownerToken: user.token };
+      await broadcast(ctx, app, task, 'ws');
+      await app.api.cancelTask(user.token, task.taskId); // so no worker of the next apps runs it
+    });
 
-async function time(label: string, run: () => Promise<void>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await run();
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`  ${label}: ${ms.toFixed(0)} ms (${((N / ms) * 1000).toFixed(0)} tokens/s)`);
-  return ms;
-}
+    progress('first token: 1 user, offline provider at 0 delay (API and worker in one process)');
+    const users = await firstToken(ctx, data);
 
-console.log(`${N} tokens each, Redis at ${REDIS_URL}`);
-const token = '字';
-const bare = await time('bare PUBLISH per token (no log, no seq, no fence)', async () => {
-  for (let i = 0; i < N; i++) await redis.publish(`${prefix}bare`, JSON.stringify({ delta: token }));
-});
-const perToken = await time('event log append per token, awaited', async () => {
-  const ref = await newTask();
-  for (let i = 0; i < N; i++) await log.append(ref, lease, [{ type: 'token', delta: token }]);
-});
-const batched = await time('event log through the token batcher', async () => {
-  const ref = await newTask();
-  const batcher = createTokenBatcher((delta) => log.append(ref, lease, [{ type: 'token', delta }]).then(() => {}), () => {});
-  for (let i = 0; i < N; i++) {
-    batcher.push(token);
-    if (i % 50 === 0) await new Promise((r) => setImmediate(r)); // a model yields between chunks
+    progress('API on SQLite: executeStage throughput');
+    await withRunningApp(host, data, 'api', async (app) => {
+      const made = await executeStageThroughput(ctx, app, 'execute-stage-sqlite', users);
+      const { ageStreams, streamSubs } = SIZES;
+      const pool = await createTaskPool(app, 1 + 2 * ageStreams + streamSubs + 1, users.slice(0, SIZES.executeUsers), made);
+      progress(`tasks for the streaming rows topped up with runPipeline (${pool.pipelinesPerSecond.toFixed(0)} calls/s, 5 tasks each)`);
+      progress(`broadcast over SSE: 1 task → ${SIZES.broadcastSubs} subscribers`);
+      await broadcast(ctx, app, pool.take(1)[0], 'sse');
+      for (const transport of ['ws', 'sse'] as const) {
+        progress(`event age over ${transport}`);
+        await eventAge(ctx, app, pool, transport);
+      }
+      progress(`one stream per subscriber, ${streamSubs} subscribers (rate search)`);
+      await streamsPerSubscriber(ctx, app, pool);
+      progress('replay');
+      await replay(ctx, app, pool);
+    });
+  } finally {
+    await data.drop();
   }
-  await batcher.flush();
-});
-console.log('ratios (higher is better for the first named):');
-console.log(`  durable, fenced append vs bare publish, per token: ${(bare / perToken).toFixed(2)}x the throughput`);
-console.log(`  batched vs per-token append: ${(perToken / batched).toFixed(2)}x the throughput`);
 
-let cursor = '0';
-do {
-  const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-  cursor = next;
-  if (found.length) await redis.del(...found);
-} while (cursor !== '0');
-redis.disconnect();
+  progress('API on PostgreSQL: executeStage throughput');
+  const pg = await createAppData('postgres');
+  try {
+    await withRunningApp(host, pg, 'api', (app) => executeStageThroughput(ctx, app, 'execute-stage-postgres'));
+  } finally {
+    await pg.drop();
+  }
+
+  const seconds = (Date.now() - t0) / 1000;
+  printTable(rows);
+  const file = writeResults(rows, { mode: MODE, startedAt, seconds, sizes: SIZES }, outDir);
+  console.log(`\n${rows.length} rows in ${seconds.toFixed(0)} s; written to ${file}`);
+} catch (err) {
+  killChildren();
+  throw err;
+} finally {
+  await Promise.all([subscribers.stop(), raw.stop(), host.stop()]);
+  redis.disconnect();
+}

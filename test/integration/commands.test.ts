@@ -1,7 +1,11 @@
 // The README's other commands, run as a user would.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ROW_IDS, ROWS, type RowResult } from '../../bench/lib/rows.ts';
 import { createTestDatabase, DIALECTS } from '../helpers/databases.ts';
 
 const run = promisify(execFile);
@@ -46,9 +50,24 @@ describe('npm run admin', () => {
 });
 
 describe('npm run bench', () => {
-  it('measures side by side and reports ratios', async () => {
-    const { stdout } = await run('npm', ['run', '--silent', 'bench'], { env: { ...process.env, BENCH_EVENTS: '300' } });
-    expect(stdout).toMatch(/batched vs per-token append: [\d.]+x/);
+  it('runs every scenario side by side and writes every row as JSON', { timeout: 300_000 }, async () => {
+    // The smallest sizes that still make every row: this checks that the bench runs, not how fast anything is.
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    try {
+      const { stdout } = await run('npm', ['run', '--silent', 'bench'], { env: { ...process.env, BENCH_SMOKE: '1', BENCH_OUT: out }, maxBuffer: 16 * 1024 * 1024 });
+      expect(stdout).toMatch(/ours\/raw/);
+      const doc = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as { mode: string; rows: RowResult[] };
+      expect(doc.mode).toBe('smoke');
+      expect(doc.rows.map((r) => r.id)).toEqual(ROW_IDS);
+      for (const row of doc.rows) {
+        expect(Number.isFinite(row.ours), `${row.id}: ours`).toBe(true);
+        const spec = ROWS.find((r) => r.id === row.id)!;
+        if (spec.raw) expect(Number.isFinite(row.raw), `${row.id}: raw`).toBe(true);
+        else expect(row.raw).toBeNull();
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
