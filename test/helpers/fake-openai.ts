@@ -59,6 +59,24 @@ export interface RecordedRequest {
   body: unknown;
   /** `Date.now()` when the body had been read. */
   at: number;
+  /** The fault this request was given (queued by `failNext` or drawn by `randomFaults`), if any. */
+  fault?: Fault;
+}
+
+/**
+ * Faults drawn at random, for soak runs: each request to one of `routes` gets, with
+ * probability `rate`, one of `faults` picked uniformly among those its route accepts
+ * (stream faults only on chat, `videoFails` only on videos.retrieve). A fault queued with
+ * `failNext` goes first; then no fault is drawn for that request.
+ */
+export interface RandomFaults {
+  /** Chance, 0 to 1, that a request gets a fault. */
+  rate: number;
+  faults: Fault[];
+  /** @default ['chat'] */
+  routes?: RouteName[];
+  /** Numbers in [0, 1), e.g. a seeded generator for a repeatable run. @default Math.random */
+  random?: () => number;
 }
 
 export interface FakeOpenAIOptions {
@@ -83,6 +101,8 @@ export interface FakeOpenAIOptions {
    * @default 8
    */
   imagePixels?: number;
+  /** Faults drawn at random from the start; see {@link FakeOpenAI.randomFaults}. @default none */
+  randomFaults?: RandomFaults;
 }
 
 export interface FakeOpenAI {
@@ -96,6 +116,8 @@ export interface FakeOpenAI {
   };
   /** Queues faults for `route`: each request to it takes the next one, then behaviour is normal. */
   failNext<R extends RouteName>(route: R, ...faults: FaultFor<R>[]): void;
+  /** Draws faults at random from now on (replacing earlier settings); null stops it. Kept by `reset`. */
+  randomFaults(settings: RandomFaults | null): void;
   /** Forgets requests, queued faults, video jobs and the chat responder. */
   reset(): void;
   /** Closes the server and every open connection. */
@@ -137,6 +159,21 @@ function parseBody(raw: Buffer, contentType: string): { body: unknown; json: boo
   }
 }
 
+/** Whether `route` can play `fault` (the same rule {@link FaultFor} states for tsc). */
+function routeAccepts(route: RouteName, fault: Fault): boolean {
+  if ('status' in fault || 'hangMs' in fault) return true;
+  if ('videoFails' in fault) return route === 'videos.retrieve';
+  return route === 'chat';
+}
+
+function drawFault(route: RouteName, settings: RandomFaults | null): Fault | undefined {
+  if (!settings || !(settings.routes ?? ['chat']).includes(route)) return undefined;
+  const random = settings.random ?? Math.random;
+  if (random() >= settings.rate) return undefined;
+  const usable = settings.faults.filter((f) => routeAccepts(route, f));
+  return usable.length ? usable[Math.floor(random() * usable.length)] : undefined;
+}
+
 export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const chatSettings = { chunkSize: options.chunkSize ?? 4, chunkDelayMs: options.chunkDelayMs ?? 0 };
   const imagePixels = options.imagePixels ?? 8;
@@ -144,6 +181,7 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
   const requests: RecordedRequest[] = [];
   const faults = new Map<RouteName, Fault[]>();
   let responder: ChatResponder = echoResponder;
+  let random: RandomFaults | null = options.randomFaults ?? null;
   let requestCount = 0;
 
   const sendVideoResult = <T>(res: ServerResponse, result: VideoResult<T>, ok: (value: T) => void) =>
@@ -157,7 +195,7 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://fake-openai');
     const match = routeOf(method, url.pathname);
     const parsed = parseBody(await readBody(req), req.headers['content-type'] ?? '');
-    requests.push({
+    const recorded: RecordedRequest = {
       route: match?.route ?? null,
       method,
       path: url.pathname,
@@ -165,7 +203,8 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
       headers: flatHeaders(req.headers),
       body: parsed.body,
       at: Date.now(),
-    });
+    };
+    requests.push(recorded);
     res.setHeader('x-request-id', `req_fake_${++requestCount}`);
 
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
@@ -174,7 +213,8 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
     if (!match) return sendError(res, 404, { message: `Invalid URL (${method} ${url.pathname})`, code: null });
     if (parsed.invalid) return sendError(res, 400, { message: 'We could not parse the JSON body of your request.' });
 
-    const fault = faults.get(match.route)?.shift();
+    const fault = faults.get(match.route)?.shift() ?? drawFault(match.route, random);
+    if (fault) recorded.fault = fault;
     if (fault && 'status' in fault) {
       const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
       return sendError(res, fault.status, { message: fault.message ?? STATUS_MESSAGES[fault.status] }, headers);
@@ -233,6 +273,9 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
     },
     failNext(route, ...more) {
       faults.set(route, [...(faults.get(route) ?? []), ...more]);
+    },
+    randomFaults(settings) {
+      random = settings;
     },
     reset() {
       requests.length = 0;
