@@ -22,7 +22,8 @@ const layers = [
   // The stage and status vocabulary is as basic as the config that names stages.
   ['server/errors.ts', 'server/logger.ts', 'server/config.ts', 'server/redis', 'server/stages/names.ts'],
   ['server/db', 'server/media/media-store.ts', 'server/stages/outputs.ts'],
-  ['server/events', 'server/queue', 'server/auth', 'server/projects', 'server/limits'],
+  // observability/ (metrics) sits here so every part above can count what it does.
+  ['server/events', 'server/queue', 'server/auth', 'server/projects', 'server/limits', 'server/observability'],
   ['server/providers'],
   // The offline provider, the stages, and any media code besides the store (rendering).
   ['server/offline', 'server/stages', 'server/media'],

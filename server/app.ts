@@ -11,7 +11,8 @@ import { createHttpServer } from './api/http-server.ts';
 import { createGraphQLHandler } from './api/yoga.ts';
 import { ensureClientBuilt } from './build-client.ts';
 import type { Config } from './config.ts';
-import { initORM, migrate } from './db/orm.ts';
+import { migrate } from './db/orm.ts';
+import { connectDatabase } from './startup.ts';
 import { ServiceUnavailableError } from './errors.ts';
 import { createLogArchive } from './events/archive.ts';
 import { createEventLog, type EventLog } from './events/event-log.ts';
@@ -19,6 +20,9 @@ import type { FollowDeps } from './events/follow-task.ts';
 import { createLogger, type Log } from './logger.ts';
 import { createProjectService } from './projects/project-service.ts';
 import { createMediaRoute } from './api/media-route.ts';
+import { createMetricsRoute, startMetricsServer } from './api/metrics-route.ts';
+import { createQueueDashboard, DASHBOARD_PATH } from './api/queue-dashboard.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/media-store.ts';
 import { createTaskMediaStore } from './media/task-media.ts';
 import { createSecurityHeaders } from './api/security-headers.ts';
@@ -29,6 +33,7 @@ import { createRedis } from './redis/connect.ts';
 import { createRedisKeys } from './redis/keys.ts';
 import { isPortOpen, startLocalRedis, type LocalRedis } from './redis/local-redis.ts';
 import { buildSchema } from './schema/index.ts';
+import { isFinished } from './stages/names.ts';
 import { createStageRegistry, type StageRegistry } from './stages/registry.ts';
 import type { Providers } from './providers/providers.ts';
 import { createCancelTask } from './tasks/cancel-task.ts';
@@ -49,6 +54,7 @@ export interface AppOverrides {
   media?: MediaStore;
   registry?: StageRegistry;
   follow?: Partial<FollowDeps>;
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -62,6 +68,8 @@ export interface App {
   queue: TaskQueue;
   redis: Redis;
   sweep: Sweep;
+  /** This process's metrics (what /metrics shows). */
+  metrics: Metrics;
 }
 
 async function resolveRedisUrl(config: Config, log: Log): Promise<{ url: string; local?: LocalRedis }> {
@@ -78,6 +86,7 @@ const waitReady = (redis: Redis) =>
 
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.role);
+  const metrics = overrides.metrics ?? createMetrics({ role: config.role });
   const stack: Array<() => Promise<unknown>> = []; // stop steps, run in reverse
   const runsApi = config.role !== 'worker';
   const runsWorker = config.role !== 'api';
@@ -93,20 +102,30 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   await waitReady(redis);
 
-  const orm = await initORM(config.databaseUrl);
+  const orm = await connectDatabase(config, { log, standIn: runsApi });
   stack.push(() => orm.close(true));
   await migrate(orm);
 
   const pubsub = new RedisPubSub({ publisher: redis, subscriber });
   const archive = createLogArchive({ orm });
-  const eventLog = createEventLog({ redis, keys, archive });
+  const eventLog = createEventLog({ redis, keys, archive, metrics });
   const registry = overrides.registry ?? createStageRegistry();
   const accounts = createAccounts({ orm, initialCredits: config.initialCredits, sessionTtlMs: config.sessionTtlDays * 86_400_000 });
   const projects = createProjectService({ orm });
   const tasks = createTaskStore({ orm });
   const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
   stack.push(() => queue.close());
-  const follow: FollowDeps = { eventLog, pubsub, ...overrides.follow };
+  metrics.observeQueue(() => queue.counts());
+  const follow: FollowDeps = {
+    eventLog,
+    pubsub,
+    taskEnded: async (taskId) => {
+      const task = await tasks.find(taskId);
+      return !task || isFinished(task.status);
+    },
+    outageToleranceMs: Math.min(config.outageToleranceMs, 30_000),
+    ...overrides.follow,
+  };
   const media = createTaskMediaStore({ store: overrides.media ?? createLocalMediaStore({ dir: config.mediaDir }), orm });
 
   const assertRedisUp = async () => {
@@ -127,20 +146,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     controlChannel: keys.controlChannel(),
     media,
     logTtlSeconds: config.logTtlSeconds,
+    outageToleranceMs: config.outageToleranceMs,
     log,
+    metrics,
   });
   const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs });
-  const providerRecords = createProviderRecords({ orm, config, offline });
+  const providerRecords = createProviderRecords({ orm, config, offline, metrics });
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
-  const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits });
+  const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits, metrics });
   const sessions = createSessionWatch({
     pubsub,
     channel: keys.sessionChannel(),
     isLive: async (token) => (await accounts.authenticate(token)) !== null,
     config: { maxStreamsPerUser: config.maxSubscriptionsPerUser, maxSseStreamsPerUser: config.maxSseStreamsPerUser, recheckMs: 60_000 },
     log,
+    metrics,
   });
 
   const services: Services = {
@@ -161,7 +183,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     cancelTask: createCancelTask({ tasks, lifecycle }),
     deleteProject: createDeleteProject({ projects, tasks, lifecycle, media }),
   };
-  const sweep = createSweep({ orm, lifecycle, pipeline, log });
+  const sweep = createSweep({ orm, eventLog, queue, lifecycle, pipeline, abandonedAfterMs: Math.round(config.workerLockMs * 1.5), log });
+
+  // /ready answers 503 while any of these fails.
+  const readiness: Record<string, () => Promise<unknown>> = {
+    redis: () => redis.ping(),
+    database: () => orm.em.fork().getConnection().execute('select 1'),
+  };
 
   const app: App = {
     url: '',
@@ -171,9 +199,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     queue,
     redis,
     sweep,
+    metrics,
     async start() {
+      if (config.metricsPort) {
+        const metricsServer = await startMetricsServer({ port: config.metricsPort, host: config.host, metrics, token: config.metricsToken, readiness, log });
+        stack.push(() => metricsServer.close());
+      }
       if (runsWorker) {
         const workerConnection = createRedis(redisUrl, 'worker', log);
+        // The worker's blocking connection reconnects by itself; until it has, this process runs nothing.
+        readiness.worker = async () => {
+          if (workerConnection.status !== 'ready') throw new Error(`the worker's Redis connection is ${workerConnection.status}`);
+        };
         const worker: TaskWorker = await startTaskWorker({
           connection: workerConnection,
           prefix: keys.queuePrefix(),
@@ -193,7 +230,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             stageModels: config.stageModels,
             timeLimitsMs: config.timeLimitsMs,
             retryBackoffMs: config.retryBackoffMs,
+            outageToleranceMs: config.outageToleranceMs,
             log,
+            metrics,
           }),
           log,
         });
@@ -201,11 +240,32 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           await worker.close();
           workerConnection.disconnect();
         });
-        const runSweep = () => sweep().catch((err) => log('sweep failed', err));
+        let sweeping = false;
+        const runSweep = async () => {
+          if (sweeping) return;
+          sweeping = true;
+          await sweep()
+            .catch((err) => log('sweep failed', err))
+            .finally(() => (sweeping = false));
+        };
         void runSweep();
-        const timer = setInterval(runSweep, config.sweepIntervalMs);
+        const timer = setInterval(() => void runSweep(), config.sweepIntervalMs);
         timer.unref();
-        stack.push(async () => clearInterval(timer));
+        // Redis back after an outage: repair at once rather than at the next tick.
+        let redisWasDown = false;
+        const onRedisError = () => (redisWasDown = true);
+        const onRedisReady = () => {
+          if (!redisWasDown) return;
+          redisWasDown = false;
+          setTimeout(() => void runSweep(), 1000).unref();
+        };
+        redis.on('error', onRedisError);
+        redis.on('ready', onRedisReady);
+        stack.push(async () => {
+          clearInterval(timer);
+          redis.off('error', onRedisError);
+          redis.off('ready', onRedisReady);
+        });
         const { text, image, video } = await resolveProviders();
         log(`worker running (concurrency ${config.workerConcurrency}; text ${text.name}/${text.model}, images ${image.name}/${image.model}, video ${video.name}/${video.model})`);
       }
@@ -220,16 +280,29 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           corsOrigins: config.corsOrigins,
           security,
           log,
+          metrics,
         });
+        const dashboard =
+          config.queueDashboard === 'off'
+            ? null
+            : createQueueDashboard({
+                connection: queueConnection,
+                prefix: keys.queuePrefix(),
+                accounts,
+                readOnly: config.queueDashboard === 'read-only',
+                secureCookie: config.publicUrl?.startsWith('https:') ?? false,
+              });
+        if (dashboard) stack.push(() => dashboard.close());
         const http = createHttpServer({
           yoga,
           accounts,
           clientDir: config.clientDir,
-          readiness: {
-            redis: () => redis.ping(),
-            database: () => orm.em.fork().getConnection().execute('select 1'),
+          readiness,
+          routes: {
+            [MEDIA_PREFIX]: createMediaRoute(media),
+            '/metrics': createMetricsRoute({ metrics, token: config.metricsToken }),
+            ...(dashboard ? { [DASHBOARD_PATH]: dashboard.route } : {}),
           },
-          routes: { [MEDIA_PREFIX]: createMediaRoute(media) },
           security,
           webSocket: {
             production: config.production,

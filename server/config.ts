@@ -120,6 +120,11 @@ export interface Config {
    * @default text 600000, image 600000, video 1800000 (env TEXT_TIME_LIMIT_MS, IMAGE_TIME_LIMIT_MS, VIDEO_TIME_LIMIT_MS)
    */
   timeLimitsMs: { text: number; image: number; video: number };
+  /**
+   * How long a running attempt waits for an unreachable Redis or database (holding its
+   * events, retrying its writes) before it fails, retryable. @default 60000 (env OUTAGE_TOLERANCE_MS)
+   */
+  outageToleranceMs: number;
   /** On SIGTERM, how long running tasks may take to finish before they are left to another worker. @default 10000 (env SHUTDOWN_GRACE_MS) */
   shutdownGraceMs: number;
   /** Attempts per task for retryable provider errors. @default 3 (env MAX_ATTEMPTS) */
@@ -140,6 +145,25 @@ export interface Config {
   startLocalRedis: boolean;
   /** Interval of the sweep that enqueues orphaned tasks and archives unarchived logs. @default 60000 (env SWEEP_INTERVAL_MS) */
   sweepIntervalMs: number;
+  /**
+   * Bearer token of the Prometheus metrics. Set: GET /metrics on the API port answers with
+   * `Authorization: Bearer <token>` and 401 without it (and the metrics port, if any, asks
+   * for it too). Unset: /metrics on the API port does not exist (404), like any unknown path.
+   * At least 16 characters. @default unset (env METRICS_TOKEN)
+   */
+  metricsToken: string | undefined;
+  /**
+   * A separate port serving only GET /metrics and GET /health, in every role (a worker has no
+   * other port), for a scraper on a private network; open unless METRICS_TOKEN is set.
+   * @default unset: no metrics port (env METRICS_PORT)
+   */
+  metricsPort: number | undefined;
+  /**
+   * The queue dashboard (bull-board) at /admin/queues, administrators only: `read-only` shows
+   * queues and jobs; `read-write` also lets admins retry, promote, clean and remove jobs;
+   * `off` removes it (404). @default 'read-only' (env QUEUE_DASHBOARD)
+   */
+  queueDashboard: 'read-only' | 'read-write' | 'off';
 }
 
 export class ConfigError extends Error {}
@@ -191,6 +215,23 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ConfigError(`${name} must be 1, true, 0 or false, got "${raw}"`);
+}
+
+/** One of a few words. */
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!values.includes(raw as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** A secret sent as a bearer token: long enough not to be guessed, and header-safe. */
+function metricsToken(env: Env): string | undefined {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo the value in the error: it is a secret.
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('METRICS_TOKEN must be at least 16 printable characters without spaces');
+  return raw;
 }
 
 export function parseConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
@@ -246,6 +287,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
       video: int(env, 'VIDEO_TIME_LIMIT_MS', 1_800_000, 100, 86_400_000),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
+    outageToleranceMs: int(env, 'OUTAGE_TOLERANCE_MS', 60_000, 0, 3_600_000),
     maxAttempts: int(env, 'MAX_ATTEMPTS', 3, 1, 20),
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 600_000),
     logTtlSeconds: int(env, 'LOG_TTL_SECONDS', 3600, 1, 30 * 86400),
@@ -255,5 +297,8 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     startLocalRedis: env.START_LOCAL_REDIS !== '0',
     localRedisPort: int(env, 'LOCAL_REDIS_PORT', 6379, 1, 65535),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
+    metricsToken: metricsToken(env),
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : undefined,
+    queueDashboard: oneOf(env, 'QUEUE_DASHBOARD', ['read-only', 'read-write', 'off'] as const, 'read-only'),
   };
 }

@@ -125,3 +125,21 @@ export function outageOf(err: unknown): 'Redis' | 'the database' | null {
   }
   return null;
 }
+
+/**
+ * Runs `fn`, and runs it again while it fails because Redis or the database is unreachable,
+ * for at most `toleranceMs` (backoff 100 ms doubling to 2 s), so a restart or a failover
+ * costs a wait, not the work. Other errors, an abort, or an outage longer than that throw.
+ */
+export async function throughOutage<T>(fn: () => Promise<T>, opts: { toleranceMs: number; signal?: AbortSignal; onOutage?: (err: unknown) => void }): Promise<T> {
+  const deadline = Date.now() + opts.toleranceMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!outageOf(err) || Date.now() + wait > deadline || opts.signal?.aborted) throw err;
+      opts.onOutage?.(err);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

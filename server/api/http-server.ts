@@ -1,6 +1,7 @@
 // The one port: GraphQL (HTTP, SSE, GraphiQL) and graphql-ws at /graphql, health and
-// readiness, media, and the client. A thin router in front of the transport-free parts;
-// every answer gets the security headers, and request bodies are capped.
+// readiness, media, metrics and the queue dashboard (when enabled), and the client. A thin
+// router in front of the transport-free parts; every answer gets the security headers, and
+// request bodies are capped. Any other path is 404.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
 import { readBody, refuseTooLarge } from './body-limit.ts';
@@ -17,7 +18,7 @@ export interface HttpServerDeps {
   clientDir: string;
   /** Each check resolves when its service answers. */
   readiness: Record<string, () => Promise<unknown>>;
-  /** Extra routes by path prefix (media). */
+  /** Extra routes by path prefix (media, /metrics, /admin/queues); a route answers 404 for what it does not serve. */
   routes?: Record<string, RouteHandler>;
   security: SecurityHeaders;
   /** graphql-ws limits and mode. */
@@ -27,6 +28,24 @@ export interface HttpServerDeps {
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+/** GET /ready: 200 when every check answers within 1.5 s, else 503 naming what did not. */
+export function createReadyRoute(readiness: Record<string, () => Promise<unknown>>) {
+  return async (res: ServerResponse) => {
+    const results = await Promise.all(
+      Object.entries(readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 1500);
+          return [name, 'ok'] as const;
+        } catch {
+          return [name, 'unreachable'] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, s]) => s === 'ok');
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ status: ok ? 'ready' : 'unavailable', checks: Object.fromEntries(results) }));
+  };
+}
 
 export function createHttpServer(deps: HttpServerDeps) {
   const staticFiles = createStaticFiles(deps.clientDir, { documentCsp: () => deps.security.csp('client') });
@@ -45,20 +64,7 @@ export function createHttpServer(deps: HttpServerDeps) {
     return deps.yoga(req, res);
   };
 
-  const ready = async (res: ServerResponse) => {
-    const results = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 1500);
-          return [name, 'ok'] as const;
-        } catch {
-          return [name, 'unreachable'] as const;
-        }
-      }),
-    );
-    const ok = results.every(([, s]) => s === 'ok');
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ status: ok ? 'ready' : 'unavailable', checks: Object.fromEntries(results) }));
-  };
+  const ready = createReadyRoute(deps.readiness);
 
   const server: Server = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -73,10 +79,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       for (const [prefix, route] of Object.entries(deps.routes ?? {})) {
         if (pathname.startsWith(prefix)) return route(req, res, pathname);
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD' }).end();
-        return;
-      }
+      // The client's page and files; any other path is 404 (no catch-all page).
       return staticFiles(req, res, pathname);
     };
     handle().catch((err) => {

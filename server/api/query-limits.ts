@@ -14,12 +14,15 @@ export interface QueryLimits {
   maxDirectives: number;
   /** Lexical tokens of the document: caps parse work before anything else runs. */
   maxTokens: number;
-  /** graphql-armor's cost estimate (objects 2, scalars 1, multiplied by depth). */
+  /**
+   * graphql-armor's cost estimate: objects 2, scalars 1, ×1.5 per level, and a list asked
+   * for with a literal `first: N` counts N times. A page of 1,000 events is legitimate.
+   */
   maxCost: number;
 }
 
-/** @default depth 12, aliases 15, directives 20, tokens 3000, cost 5000 */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 15, maxDirectives: 20, maxTokens: 3000, maxCost: 5000 };
+/** @default depth 12, aliases 15, directives 20, tokens 3000, cost 250000 */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 15, maxDirectives: 20, maxTokens: 3000, maxCost: 250_000 };
 
 export function useQueryLimits(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin {
   return EnvelopArmorPlugin({

@@ -1,4 +1,6 @@
-// Serves the built client at `/` (index.html for client-side routes).
+// Serves the built client: `/` is its page, and its real files by path. The client routes
+// with the URL's hash (`/#/projects/…`), so no other path is a page of it: anything else is
+// 404, never index.html (an unknown path must not look like success).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -46,15 +48,18 @@ export function createStaticFiles(root: string, opts: { documentCsp: () => strin
   };
 
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
-    let file = await resolveFile(pathname);
-    // Client-side routes (no extension) get the app itself.
-    if (!file && !extname(pathname)) file = await resolveFile('index.html');
-    if (!file) {
-      if (pathname === '/' || pathname === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': opts.documentCsp() }).end(PLACEHOLDER);
-        return;
-      }
+    const page = pathname === '/' || pathname === '/index.html';
+    const file = await resolveFile(page ? 'index.html' : pathname);
+    if (!file && !page) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (!file) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': opts.documentCsp() }).end(PLACEHOLDER);
       return;
     }
     const immutable = file.includes(`${sep}assets${sep}`); // Vite's hashed file names

@@ -2,12 +2,15 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Context, ContextSource } from './context.ts';
 import { createCors } from './cors.ts';
 import { mapError } from './error-mapper.ts';
+import { FIRST_SESSION } from './first-session.ts';
 import { boundedParserCache, useQueryLimits } from './query-limits.ts';
 import type { SecurityHeaders } from './security-headers.ts';
 import { useErrorCodes } from './use-error-codes.ts';
+import { useDeliveryMetrics } from './use-delivery-metrics.ts';
 import { useInputRules } from './use-input-rules.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -19,6 +22,8 @@ export function createGraphQLHandler(deps: {
   corsOrigins: readonly string[];
   security: SecurityHeaders;
   log: (msg: string, err?: unknown) => void;
+  /** Counts subscription deliveries when given. */
+  metrics?: Metrics;
 }): Yoga {
   const cors = createCors(deps.corsOrigins);
   return createYoga<Record<string, unknown>, Context>({
@@ -31,12 +36,14 @@ export function createGraphQLHandler(deps: {
     graphiql: {
       title: 'Story Pipeline GraphiQL',
       subscriptionsProtocol: 'WS',
+      // A new visitor sees the README's first session rather than GraphiQL's welcome text.
+      defaultQuery: FIRST_SESSION,
     },
     context: (initial) => deps.createContext(initial as ContextSource) as unknown as Record<string, unknown> & Context,
     // Never a stack trace, whatever NODE_ENV says: mapError masks everything it does not know.
     maskedErrors: { maskError: (error) => mapError(error, deps.log) },
     cors: cors.cors,
     parserAndValidationCache: boundedParserCache(),
-    plugins: [useQueryLimits(), useErrorCodes(), useInputRules(), deps.security.yogaPlugin(), cors.plugin],
+    plugins: [useQueryLimits(), useErrorCodes(), useInputRules(), deps.security.yogaPlugin(), cors.plugin, ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : [])],
   }) as Yoga;
 }

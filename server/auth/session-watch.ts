@@ -4,6 +4,7 @@
 // streams one user holds open on this instance, SSE ones separately.
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import { RateLimitedError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { hashToken } from './tokens.ts';
 
 export type StreamTransport = 'ws' | 'sse' | 'http';
@@ -48,6 +49,8 @@ export function createSessionWatch(deps: {
   isLive: (token: string) => Promise<boolean>;
   config: SessionWatchConfig;
   log: (msg: string, err?: unknown) => void;
+  /** Counts open streams by transport. */
+  metrics?: Metrics;
 }): SessionWatch {
   const bySession = new Map<string, Set<Held>>();
   const perUser = new Map<string, { all: number; sse: number }>();
@@ -83,12 +86,14 @@ export function createSessionWatch(deps: {
       const set = bySession.get(tokenHash) ?? new Set();
       set.add(held);
       bySession.set(tokenHash, set);
+      deps.metrics?.streamChanged(transport, 1);
       let closed = false;
       return {
         signal: held.controller.signal,
         close() {
           if (closed) return;
           closed = true;
+          deps.metrics?.streamChanged(transport, -1);
           set.delete(held);
           if (set.size === 0) bySession.delete(tokenHash);
           counts.all -= 1;

@@ -4,6 +4,7 @@
 // never disagree. Reads fall back to the database archive once Redis has let a log expire.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { Metrics } from '../observability/metrics.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { StageName } from '../stages/names.ts';
 import { leaseArg, type AttemptLease, type Lease } from './lease.ts';
@@ -40,6 +41,16 @@ export interface LogMeta {
   attempt: number;
   progress: number;
   final: boolean;
+  /** When the log last moved (epoch ms). */
+  touched: number;
+}
+
+export interface AppendOptions {
+  /**
+   * The writer's key for this append (unique per lease): replaying it after a lost reply
+   * is recognised and not applied twice. A writer must have one keyed append in flight at a time.
+   */
+  key?: string;
 }
 
 /** Where archived logs are read from once Redis no longer has them. */
@@ -54,7 +65,7 @@ export interface EventLog {
   /** The attempt takes the lease (a takeover replaces the previous holder); returns its number. */
   startAttempt(ref: TaskRef, lease: AttemptLease, by?: Producer): Promise<number>;
   /** Appends events as one atomic step, refused unless `lease` still holds (the authority's always does). */
-  append(ref: TaskRef, lease: Lease, bodies: EventBody[], by?: Producer): Promise<number>;
+  append(ref: TaskRef, lease: Lease, bodies: EventBody[], by?: Producer, opts?: AppendOptions): Promise<number>;
   /** Events with seq > after, oldest first, at most `limit`; from Redis, else the archive. */
   read(taskId: string, after: number, limit?: number): Promise<StageEventData[]>;
   meta(taskId: string): Promise<LogMeta | null>;
@@ -94,7 +105,7 @@ function bodyJson(ref: TaskRef, body: EventBody, by?: Producer): string {
 
 function toMeta(m: Record<string, string>): LogMeta | null {
   if (!m.seq) return null;
-  return { seq: Number(m.seq), status: m.status, attempt: Number(m.attempt), progress: Number(m.progress), final: m.final === '1' };
+  return { seq: Number(m.seq), status: m.status, attempt: Number(m.attempt), progress: Number(m.progress), final: m.final === '1', touched: Number(m.touched ?? 0) };
 }
 
 function check(taskId: string, result: number): number {
@@ -104,7 +115,7 @@ function check(taskId: string, result: number): number {
   return result;
 }
 
-export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: LogArchive }): EventLog {
+export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: LogArchive; metrics?: Metrics }): EventLog {
   const redis = defineScripts(deps.redis);
   const { keys, archive } = deps;
 
@@ -121,6 +132,7 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
         body,
         ref.taskId,
       );
+      if (created === 1) deps.metrics?.eventsAppended('status');
       return created === 1;
     },
 
@@ -134,11 +146,13 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
         keys.taskChannel(ref.taskId),
         body,
       );
-      return check(ref.taskId, result);
+      const attempt = check(ref.taskId, result);
+      deps.metrics?.eventsAppended('status');
+      return attempt;
     },
 
-    async append(ref, lease, bodies, by) {
-      const args: string[] = [leaseArg(lease), keys.taskChannel(ref.taskId), String(bodies.length)];
+    async append(ref, lease, bodies, by, opts) {
+      const args: string[] = [leaseArg(lease), keys.taskChannel(ref.taskId), String(bodies.length), opts?.key ?? ''];
       for (const body of bodies) {
         args.push(
           bodyJson(ref, body, by),
@@ -149,7 +163,9 @@ export function createEventLog(deps: { redis: Redis; keys: RedisKeys; archive: L
         );
       }
       const result = await redis.spAppend(keys.taskMeta(ref.taskId), keys.taskLog(ref.taskId), keys.taskText(ref.taskId), ...args);
-      return check(ref.taskId, result);
+      const seq = check(ref.taskId, result);
+      for (const body of bodies) deps.metrics?.eventsAppended(body.type);
+      return seq;
     },
 
     async read(taskId, after, limit = 1000) {

@@ -6,6 +6,7 @@
 //   4. complete after the final event. When the channel is quiet, look at the log itself,
 //      so a missed final event cannot leave the stream hanging.
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
+import { AppError, throughOutage } from '../errors.ts';
 import type { EventLog } from './event-log.ts';
 import { isFinalEvent, type DeliveredEvent, type StageEventData } from './types.ts';
 import { abortable, createWaker } from './waker.ts';
@@ -13,6 +14,10 @@ import { abortable, createWaker } from './waker.ts';
 export interface FollowDeps {
   eventLog: EventLog;
   pubsub: RedisPubSub;
+  /** Whether the database says the task has ended (or no longer exists): durable state, when Redis has no log. */
+  taskEnded?: (taskId: string) => Promise<boolean>;
+  /** How long reads wait for an unreachable Redis before the subscription ends with SERVICE_UNAVAILABLE. @default 30000 */
+  outageToleranceMs?: number;
   /** How long a quiet channel is trusted before the log is checked. @default 5000 */
   idleCheckMs?: number;
   /**
@@ -36,7 +41,7 @@ export interface FollowOptions {
 }
 
 /** The current attempt's text as of `seq`, rebuilt once from the log when a stream resumes. */
-export async function textAsOf(eventLog: EventLog, taskId: string, seq: number): Promise<{ text: string; attempt: number }> {
+export async function textAsOf(eventLog: Pick<EventLog, 'read'>, taskId: string, seq: number): Promise<{ text: string; attempt: number }> {
   let text = '';
   let attempt = 0;
   let cursor = 0;
@@ -69,10 +74,28 @@ export function createTextAssembler(initial: { text: string; attempt: number }) 
   };
 }
 
+/**
+ * The task's live log is gone or was started anew (Redis restarted without its data): the
+ * seqs a subscriber holds mean nothing any more. Retryable: read the task again.
+ */
+export class LogLostError extends AppError {
+  constructor(taskId: string) {
+    super('SERVICE_UNAVAILABLE', `The live log of task ${taskId} was lost (Redis restarted without its data); read the task again, then resubscribe from its lastSeq.`);
+  }
+}
+
 export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerator<DeliveredEvent> {
   const idleCheckMs = deps.idleCheckMs ?? 5000;
   const maxBuffered = deps.maxBuffered ?? 2000;
-  const { eventLog, pubsub } = deps;
+  const { pubsub } = deps;
+  // Reads ride out a short Redis outage (a restart, a failover) and resume from the cursor.
+  const patiently = <T>(read: () => Promise<T>) => throughOutage(read, { toleranceMs: deps.outageToleranceMs ?? 30_000 });
+  const eventLog: Pick<EventLog, 'read' | 'endSeq' | 'meta' | 'channel'> = {
+    read: (taskId, after, limit) => patiently(() => deps.eventLog.read(taskId, after, limit)),
+    endSeq: (taskId) => patiently(() => deps.eventLog.endSeq(taskId)),
+    meta: (taskId) => patiently(() => deps.eventLog.meta(taskId)),
+    channel: (taskId) => deps.eventLog.channel(taskId),
+  };
 
   return abortable(async function* (signal) {
     const live: StageEventData[] = [];
@@ -110,6 +133,16 @@ export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerato
         const end = await eventLog.endSeq(opts.taskId);
         return end !== null && cursor >= end;
       };
+
+      // Liveness: when neither the channel nor the log moved, look at durable state. A log that
+      // went backwards was started anew; one that is gone while the database says the task
+      // ended was lost. Either way the cursor means nothing now: end, retryable, rather than hang.
+      const checkDurableState = async () => {
+        const meta = await eventLog.meta(opts.taskId);
+        if (meta && meta.seq < cursor) throw new LogLostError(opts.taskId);
+        if (!meta && (await eventLog.endSeq(opts.taskId)) === null && (await deps.taskEnded?.(opts.taskId))) throw new LogLostError(opts.taskId);
+      };
+      await checkDurableState();
       if (await ended()) return;
 
       while (!signal.aborted) {
@@ -123,6 +156,7 @@ export function followTask(deps: FollowDeps, opts: FollowOptions): AsyncGenerato
               yield assemble(e);
               if (isFinalEvent(e)) return;
             }
+            await checkDurableState();
             if (await ended()) return;
           }
           continue;

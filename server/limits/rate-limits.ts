@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimitsConfig } from '../config.ts';
 import { RateLimitedError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface RateLimits {
   signUp(ip: string): Promise<void>;
@@ -14,7 +15,7 @@ export interface RateLimits {
   subscribe(userId: string): Promise<void>;
 }
 
-export function createRateLimits(deps: { redis: Redis; prefix: string; config: RateLimitsConfig }): RateLimits {
+export function createRateLimits(deps: { redis: Redis; prefix: string; config: RateLimitsConfig; metrics?: Metrics }): RateLimits {
   const limiter = (name: string, limit: RateLimit) =>
     limit.points > 0 ? new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${deps.prefix}rl:${name}`, points: limit.points, duration: limit.seconds }) : null;
 
@@ -31,7 +32,10 @@ export function createRateLimits(deps: { redis: Redis; prefix: string; config: R
       await limit.consume(key);
     } catch (res) {
       // The library rejects with a RateLimiterRes when over the limit, and with the error otherwise.
-      if (res instanceof RateLimiterRes) throw new RateLimitedError(what, res.msBeforeNext);
+      if (res instanceof RateLimiterRes) {
+        deps.metrics?.rateLimited(what);
+        throw new RateLimitedError(what, res.msBeforeNext);
+      }
       throw res;
     }
   };

@@ -10,6 +10,8 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/co
 import type { Config } from '../config.ts';
 import { ModelProvider, type ModelProviderRow } from '../db/entities.ts';
 import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { instrumentProvider } from '../observability/provider-metrics.ts';
 import { failoverImage, failoverText, failoverVideo } from './failover.ts';
 import { createGuardedDispatcher } from './guarded-dispatcher.ts';
 import type { ProviderTransport } from './openai-client.ts';
@@ -82,6 +84,8 @@ export function createProviderRecords(deps: {
   /** What serves a kind with no active provider (the offline engine). */
   offline: Providers;
   env?: Record<string, string | undefined>;
+  /** Counts every provider's calls and failures (by class). */
+  metrics?: Metrics;
 }): ProviderRecords {
   const { orm, config, offline } = deps;
   // Keys are read from the environment by name; the configured OPENAI_API_KEY is one of them.
@@ -179,13 +183,15 @@ export function createProviderRecords(deps: {
           const opts = clientOptions(r);
           return opts ? [opts] : [];
         });
-      const text = usable('text').map((o) => createOpenAITextProvider({ ...o, maxTokens: config.textMaxTokens }));
-      const image = usable('image').map((o) => createOpenAIImageProvider({ ...o, maxBytes: config.maxImageBytes }));
-      const video = usable('video').map((o) => createOpenAIVideoProvider({ ...o, maxBytes: config.maxVideoBytes, pollIntervalMs: config.videoPollIntervalMs }));
+      // Each provider counted on its own, so a failover chain shows which one failed.
+      const counted = <P extends { readonly name: string }>(kind: ProviderKind, provider: P) => instrumentProvider(provider, kind, deps.metrics);
+      const text = usable('text').map((o) => counted('text', createOpenAITextProvider({ ...o, maxTokens: config.textMaxTokens })));
+      const image = usable('image').map((o) => counted('image', createOpenAIImageProvider({ ...o, maxBytes: config.maxImageBytes })));
+      const video = usable('video').map((o) => counted('video', createOpenAIVideoProvider({ ...o, maxBytes: config.maxVideoBytes, pollIntervalMs: config.videoPollIntervalMs })));
       return {
-        text: text.length ? failoverText(text) : offline.text,
-        image: image.length ? failoverImage(image) : offline.image,
-        video: video.length ? failoverVideo(video) : offline.video,
+        text: text.length ? failoverText(text) : counted('text', offline.text),
+        image: image.length ? failoverImage(image) : counted('image', offline.image),
+        video: video.length ? failoverVideo(video) : counted('video', offline.video),
       };
     },
   };

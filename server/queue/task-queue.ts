@@ -14,6 +14,8 @@ export interface TaskQueue {
   add(taskId: string): Promise<void>;
   /** Takes a waiting job out of the queue (cancel); an active one is left to its worker. */
   remove(taskId: string): Promise<void>;
+  /** The state of a task's job: waiting, active, delayed, completed, failed, ... or 'unknown' when there is none. */
+  state(taskId: string): Promise<string>;
   /** Jobs by state (waiting, active, delayed, completed, failed, ...). */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export function createTaskQueue(deps: { connection: Redis; prefix: string; maxAt
       // BullMQ refuses to remove a locked (running) job: its worker hears the cancel instead.
       await queue.remove(taskId).catch(() => 0);
     },
+    state: (taskId) => queue.getJobState(taskId),
     counts: () => queue.getJobCounts(),
     close: () => queue.close(),
   };

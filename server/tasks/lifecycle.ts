@@ -8,10 +8,13 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Task, type TaskRow } from '../db/entities.ts';
 import { closeLog, refOf } from '../events/close-log.ts';
+import { throughOutage } from '../errors.ts';
 import { LeaseLostError, type EventLog, type Producer } from '../events/event-log.ts';
+import type { EventBody } from '../events/types.ts';
 import { AUTHORITY, type AttemptLease, type AuthorityLease } from '../events/lease.ts';
 import { parseJson } from '../db/json.ts';
 import type { TaskMediaStore } from '../media/task-media.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { ControlMessage } from '../queue/control.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
@@ -79,11 +82,19 @@ export interface LifecycleDeps {
   controlChannel: string;
   media: Pick<TaskMediaStore, 'deleteOfTask'>;
   logTtlSeconds: number;
+  /** How long a worker's attempt retries its writes while Redis or the database is unreachable. */
+  outageToleranceMs: number;
   log: (msg: string, err?: unknown) => void;
+  /** Counts tasks as they end (by stage and final status) and their run time. */
+  metrics?: Metrics;
 }
 
 export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   const { tasks, eventLog } = deps;
+  // A worker holds the output of its attempt: it waits out an outage rather than lose it. The
+  // API answers SERVICE_UNAVAILABLE at once instead; the sweep finishes what it left.
+  const patient = <T>(actor: Actor, fn: () => Promise<T>): Promise<T> =>
+    'attempt' in actor ? throughOutage(fn, { toleranceMs: deps.outageToleranceMs }) : fn();
 
   async function dispatch(task: TaskRow, opts: { enqueue?: boolean } = {}): Promise<void> {
     await eventLog.init(refOf(task));
@@ -91,6 +102,12 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   }
 
   async function end(task: TaskRow, outcome: Outcome, actor: Actor): Promise<TaskRow | null> {
+    const ended = await patient(actor, () => endOnce(task, outcome, actor));
+    if (ended) deps.metrics?.taskFinished(ended.stage, ended.status, typeof ended.processingTimeMs === 'number' ? ended.processingTimeMs / 1000 : null);
+    return ended;
+  }
+
+  async function endOnce(task: TaskRow, outcome: Outcome, actor: Actor): Promise<TaskRow | null> {
     const attempt = 'attempt' in actor ? actor.attempt : null;
     let won: boolean;
     if (outcome.status === 'COMPLETED') {
@@ -105,7 +122,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   }
 
   async function settle(ended: TaskRow, actor: Actor = BY_AUTHORITY, cascade = true): Promise<void> {
-    await closeLog({ orm: deps.orm, eventLog, logTtlSeconds: deps.logTtlSeconds }, ended, actor.lease, 'by' in actor ? actor.by : undefined);
+    // Idempotent: a replay finds the log ended and only archives.
+    await patient(actor, () => closeLog({ orm: deps.orm, eventLog, logTtlSeconds: deps.logTtlSeconds }, ended, actor.lease, 'by' in actor ? actor.by : undefined));
     if (ended.status === 'CANCELLED') {
       // The worker running it, wherever it is, aborts the provider call; a waiting job goes.
       await deps.pubsub.publish(deps.controlChannel, { type: 'cancel', taskId: ended.id } satisfies ControlMessage);
@@ -159,16 +177,12 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     },
 
     async retry(task, actor, error, retryInMs) {
-      if (!(await tasks.markRetrying(task.id, actor.attempt, error))) return;
-      await eventLog.append(
-        refOf(task),
-        actor.lease,
-        [
-          { type: 'failed', error, willRetry: true, retryInMs },
-          { type: 'status', status: 'RETRYING', message: error.message },
-        ],
-        actor.by,
-      );
+      if (!(await patient(actor, () => tasks.markRetrying(task.id, actor.attempt, error)))) return;
+      const bodies: EventBody[] = [
+        { type: 'failed', error, willRetry: true, retryInMs },
+        { type: 'status', status: 'RETRYING', message: error.message },
+      ];
+      await patient(actor, () => eventLog.append(refOf(task), actor.lease, bodies, actor.by, { key: `${actor.lease.token}:retry` }));
     },
 
     async finish(task, outcome, actor) {

@@ -6,7 +6,9 @@ import { AppError, outageOf } from '../errors.ts';
 import { LeaseLostError, type EventLog, type Producer } from '../events/event-log.ts';
 import { refOf } from '../events/close-log.ts';
 import { attemptLease } from '../events/lease.ts';
+import { childLog, type Log } from '../logger.ts';
 import type { TaskMediaStore } from '../media/task-media.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import { AbortedError, ProviderError } from '../providers/provider-error.ts';
 import type { Providers } from '../providers/providers.ts';
@@ -17,6 +19,7 @@ import type { StageRegistry } from '../stages/registry.ts';
 import type { StageResult } from '../stages/stage.ts';
 import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import { createAppender } from './appender.ts';
 import { createTokenBatcher } from './token-batcher.ts';
 
 export interface RunTaskDeps {
@@ -32,7 +35,11 @@ export interface RunTaskDeps {
   stageModels: Partial<Record<StageName, string>>;
   timeLimitsMs: Record<'text' | 'image' | 'video', number>;
   retryBackoffMs: number;
-  log: (msg: string, err?: unknown) => void;
+  /** How long an attempt waits for an unreachable Redis or database before it fails (retryable). */
+  outageToleranceMs: number;
+  log: Log;
+  /** Counts attempts (first, retry, takeover), retries and the time to the first token. */
+  metrics?: Metrics;
 }
 
 /** What the user sees of a failure: provider errors as they are, anything else masked. */
@@ -43,6 +50,8 @@ export function describeFailure(err: unknown): TaskErrorInfo {
   if (outageOf(err)) return { code: 'SERVICE_UNAVAILABLE', message: 'A backing service was briefly unreachable.', retryable: true };
   return { code: 'INTERNAL_SERVER_ERROR', message: 'The stage failed unexpectedly.', retryable: false };
 }
+
+type StopReason = { why: 'cancelled' } | { why: 'time limit' } | { why: 'log'; error: unknown };
 
 export function createRunTask(deps: RunTaskDeps) {
   const { eventLog, tasks, lifecycle } = deps;
@@ -64,23 +73,42 @@ export function createRunTask(deps: RunTaskDeps) {
     const attempt = await lifecycle.start(row, lease, by());
     if (attempt === null) return;
     const actor = (): AttemptActor => ({ lease, attempt, by: by() });
+    // Every line of this attempt names the task and the attempt. A takeover: the attempt before
+    // died or lost its job (BullMQ counted no failure for it), unlike a retry.
+    const log = childLog(deps.log, { taskId: row.id, stage: row.stage, attempt });
+    const kind = attempt === 1 ? 'first' : attempt > job.attemptsMade + 1 ? 'takeover' : 'retry';
+    deps.metrics?.attemptStarted(row.stage, kind);
+    log(`attempt started (${kind})`);
+    const attemptStartedAt = Date.now();
+    let firstToken = true;
 
-    // One signal for everything that stops this attempt: cancel (BullMQ aborts the job's
-    // signal), losing the lease (an append is refused), or the time limit.
+    // One signal for everything that stops this attempt, and why it stopped: a cancel (BullMQ
+    // aborts the job's signal), the time limit, or the log refusing a write (the lease went to
+    // another worker, the task ended, the log was lost, or Redis stayed away too long).
     const controller = new AbortController();
-    jobSignal?.addEventListener('abort', () => controller.abort(), { once: true });
-    const limitMs = deps.timeLimitsMs[stage.providerKind];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const state: { stopped: StopReason | null } = { stopped: null };
+    const stop = (reason: StopReason) => {
+      state.stopped ??= reason;
       controller.abort();
-    }, limitMs);
+    };
+    jobSignal?.addEventListener('abort', () => stop({ why: 'cancelled' }), { once: true });
+    const limitMs = deps.timeLimitsMs[stage.providerKind];
+    const timer = setTimeout(() => stop({ why: 'time limit' }), limitMs);
     const startedAt = row.startedAt ?? new Date();
+    const append = createAppender({
+      eventLog,
+      ref,
+      lease,
+      by,
+      outageToleranceMs: deps.outageToleranceMs,
+      signal: controller.signal,
+      onOutage: () => log(`task ${row.id} attempt ${attempt}: Redis unreachable, holding its events until it answers`),
+    });
     const tokens = createTokenBatcher(
       async (delta) => {
-        await eventLog.append(ref, lease, [{ type: 'token', delta }], by());
+        await append([{ type: 'token', delta }]);
       },
-      () => controller.abort(),
+      (error) => stop({ why: 'log', error }),
     );
 
     try {
@@ -92,28 +120,38 @@ export function createRunTask(deps: RunTaskDeps) {
         model: stageModel,
         media: deps.media.forTask(row.id),
         signal: controller.signal,
-        token: (delta) => tokens.push(delta),
+        token: (delta) => {
+          if (firstToken) deps.metrics?.firstToken(row.stage, (Date.now() - attemptStartedAt) / 1000);
+          firstToken = false;
+          tokens.push(delta);
+        },
         progress: async (update) => {
           try {
             await tokens.flush();
-            await eventLog.append(ref, lease, [{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }], by());
-          } catch (err) {
-            controller.abort(); // the lease is gone: stop the provider calls too
-            throw err;
+            await append([{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+          } catch (error) {
+            stop({ why: 'log', error }); // stop the provider calls too
+            throw error;
           }
         },
       });
       await tokens.flush();
       await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
+      log('attempt completed', undefined, { ms: Date.now() - attemptStartedAt });
     } catch (caught) {
       await tokens.flush().catch(() => {});
-      const err = timedOut ? new ProviderError('TIME_LIMIT', `The attempt took longer than its time limit of ${Math.round(limitMs / 1000)} s.`, false) : caught;
-      if (!timedOut && (err instanceof LeaseLostError || err instanceof AbortedError || controller.signal.aborted)) {
-        return; // cancelled or taken over: whoever ended or took the task writes its events
-      }
+      const reason = state.stopped;
+      if (reason?.why === 'cancelled') return; // whoever cancelled wrote its events
+      const logError = reason?.why === 'log' ? reason.error : caught instanceof LeaseLostError ? caught : null;
+      if (logError instanceof LeaseLostError && logError.reason !== 'missing') return; // taken over, or ended elsewhere
+      let err: unknown = caught;
+      if (reason?.why === 'time limit') err = new ProviderError('TIME_LIMIT', `The attempt took longer than its time limit of ${Math.round(limitMs / 1000)} s.`, false);
+      else if (logError instanceof LeaseLostError) err = new ProviderError('LOG_LOST', "The task's live log was lost (Redis restarted without its data); run the stage again.", false);
+      else if (logError) err = logError; // Redis stayed away longer than the attempt can wait
+      else if (caught instanceof AbortedError) return;
       const info = describeFailure(err);
-      if (info.code === 'INTERNAL_SERVER_ERROR') deps.log(`task ${row.id} attempt ${attempt} failed`, err);
-      if (err instanceof ProviderError && err.detail) deps.log(`task ${row.id} attempt ${attempt} provider ${used.name}: ${err.code}: ${err.detail}`);
+      if (info.code === 'INTERNAL_SERVER_ERROR') log(`task ${row.id} attempt ${attempt} failed`, err);
+      if (err instanceof ProviderError && err.detail) log(`task ${row.id} attempt ${attempt} provider ${used.name}: ${err.code}: ${err.detail}`);
       const attempts = job.opts.attempts ?? 1;
       if (info.retryable && job.attemptsMade + 1 < attempts) {
         // Exponential with ±20% jitter, so retries of many tasks do not arrive together; never
@@ -121,9 +159,12 @@ export function createRunTask(deps: RunTaskDeps) {
         const backoff = deps.retryBackoffMs * 2 ** job.attemptsMade * (0.8 + Math.random() * 0.4);
         const retryInMs = Math.round(Math.max(backoff, err instanceof ProviderError ? (err.retryAfterMs ?? 0) : 0));
         await lifecycle.retry(row, actor(), info, retryInMs);
+        deps.metrics?.retryScheduled(row.stage);
+        log(`attempt failed (${info.code}); retry in ${retryInMs} ms`);
         throw Object.assign(err instanceof Error ? err : new Error(String(err)), { retryInMs }); // BullMQ waits retryInMs
       }
       await lifecycle.finish(row, { status: 'FAILED', error: info }, actor());
+      log(`attempt failed (${info.code})`);
       throw new UnrecoverableError(info.message);
     } finally {
       clearTimeout(timer);

@@ -76,7 +76,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
     [`--role=${opts.role ?? 'all'}`],
   );
-  const app = await createApp(config, { log: () => {}, ...opts.overrides });
+  // TEST_LOG=1 shows the app's log while debugging a test.
+  const log = process.env.TEST_LOG ? (msg: string, err?: unknown) => console.error(`[${prefix}] ${msg}`, err ?? '') : () => {};
+  const app = await createApp(config, { log, ...opts.overrides });
   await app.start();
   const url = app.url;
   const clients: Client[] = [];

@@ -113,8 +113,8 @@ describe('transport security', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('unsafe-eval');
-      // A client-side route is the app too, with the same policy.
-      expect((await fetch(`${t.url}/projects/abc`)).headers.get('content-security-policy')).toBe(csp);
+      // The app's page under its other name has the same policy.
+      expect((await fetch(`${t.url}/index.html`)).headers.get('content-security-policy')).toBe(csp);
     });
 
     it("gives GraphiQL its own policy (its assets are inlined), never framed", async () => {

@@ -63,6 +63,6 @@ describe('transports', () => {
     expect(await (await fetch(`${t.url}/health`)).json()).toEqual({ status: 'up' });
     const ready = await fetch(`${t.url}/ready`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).checks).toEqual({ redis: 'ok', database: 'ok' });
+    expect((await ready.json()).checks).toEqual({ redis: 'ok', database: 'ok', worker: 'ok' });
   });
 });

@@ -8,7 +8,8 @@ if not cur[2] then return -3 end
 if cur[3] == '1' then return -2 end
 local attempt = tonumber(cur[2])
 if cur[1] ~= 'QUEUED' then attempt = attempt + 1 end
-redis.call('HSET', KEYS[1], 'attempt', attempt, 'lease', ARGV[1], 'status', 'RUNNING', 'progress', 0)
+local now = redis.call('TIME')
+redis.call('HSET', KEYS[1], 'attempt', attempt, 'lease', ARGV[1], 'status', 'RUNNING', 'progress', 0, 'ak', '', 'touched', now[1] * 1000 + math.floor(now[2] / 1000))
 redis.call('DEL', KEYS[3])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local ev = '{"seq":' .. seq .. ',"attempt":' .. attempt .. ',' .. string.sub(ARGV[3], 2)
