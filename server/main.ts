@@ -3,6 +3,7 @@
 // no wrapper, so a signal reaches the server itself and nothing stays behind when it exits.
 import { createApp } from './app.ts';
 import { ConfigError, parseConfig } from './config.ts';
+import { outageOf } from './errors.ts';
 import { createLogger } from './logger.ts';
 
 const log = createLogger('main');
@@ -16,6 +17,17 @@ try {
   }
   throw err;
 }
+
+// graphql-redis-subscriptions drops the promise of its UNSUBSCRIBE, so one refused while Redis
+// is away would end the process (Node's default for an unhandled rejection). An outage is no
+// reason to die; anything else still is.
+process.on('unhandledRejection', (err) => {
+  if (outageOf(err) === 'Redis' || /subscriber mode/.test(String((err as Error)?.message))) {
+    log('a Redis command failed while Redis was unreachable (ignored)', err);
+    return;
+  }
+  throw err;
+});
 
 const app = await createApp(config, { log: createLogger(config.role, { json: config.production }) });
 let stopping = false;

@@ -19,6 +19,10 @@ export function createRedis(url: string, role: RedisRole, log: (msg: string) => 
     ...common,
     enableOfflineQueue: !failFast,
     maxRetriesPerRequest: failFast ? 1 : null,
+    // ioredis's ready check (INFO) races a subscriber connection's resubscribe after Redis
+    // comes back from loading its AOF, and then rejects every queued command with "Connection in
+    // subscriber mode" (ioredis#2037; seen in the soak). The subscriber needs no ready check.
+    enableReadyCheck: role !== 'subscriber',
   });
   // Reconnecting is automatic; say so once per outage instead of once per retry.
   let down = false;

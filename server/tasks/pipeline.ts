@@ -13,6 +13,8 @@ export interface Pipeline {
   siblings(pipelineId: string): Promise<TaskRow[]>;
   /** Whether a QUEUED task may be enqueued: it waits for nothing, or what it waits for completed. */
   isReady(task: TaskRow): Promise<boolean>;
+  /** The task it waits for that failed for good or was cancelled, if any: it can never run. */
+  blockerOf(task: TaskRow): Promise<TaskRow | null>;
 }
 
 /** What follows from a task of a pipeline having ended. */
@@ -59,6 +61,11 @@ export function createPipeline(deps: { orm: MikroORM }): Pipeline {
     async isReady(task) {
       if (!task.pipelineId || waitingOnOf(task).length === 0) return true;
       return readyAmong(task, await siblings(task.pipelineId));
+    },
+    async blockerOf(task) {
+      const waitingOn = waitingOnOf(task);
+      if (!task.pipelineId || waitingOn.length === 0) return null;
+      return (await siblings(task.pipelineId)).find((t) => waitingOn.includes(t.stage as StageName) && (t.status === 'FAILED' || t.status === 'CANCELLED')) ?? null;
     },
   };
 }

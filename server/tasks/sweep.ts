@@ -54,6 +54,15 @@ export function createSweep(deps: {
     let closed = 0;
     let recovered = 0;
     for (const task of await em.find(Task, { status: 'QUEUED', createdAt: { $lt: before } }, { limit: 500 })) {
+      // A pipeline's task whose dependency failed or was cancelled can never run: a cascade cut
+      // short (an outage, a process death) leaves it here. End it as the cascade would have.
+      const blocker = await deps.pipeline.blockerOf(task);
+      if (blocker) {
+        const verb = blocker.status === 'FAILED' ? 'failed' : 'was cancelled';
+        await deps.lifecycle.finish(task, { status: 'CANCELLED', message: `Cancelled because ${blocker.stage} ${verb}.` }, BY_AUTHORITY);
+        closed += 1;
+        continue;
+      }
       // A pipeline's task waiting for its dependencies gets its log, not yet a job.
       const ready = await deps.pipeline.isReady(task);
       await deps.lifecycle.dispatch(task, { enqueue: ready });

@@ -1,6 +1,7 @@
 // A whole pipeline on the offline provider: five tasks at once, each stage starting as soon
 // as its dependencies complete (the two middle branches in parallel), real media at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Task } from '../../server/db/entities.ts';
 import { CREATE_PROJECT, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -100,5 +101,26 @@ describe('runPipeline on the offline provider', () => {
     const storyboard = log.data.task.events;
     const streamed = storyboard.some((e: { __typename: string }) => e.__typename === 'TokenEvent');
     expect(credits).toBe(1000 - tasks[0].creditsCharged - (streamed ? Math.floor(tasks[1].creditsCharged / 2) : 0));
+  });
+
+  it('the sweep ends what a cut-short cancel cascade left waiting (a process died mid-cascade)', async () => {
+    const { token } = await t.signUp();
+    const p = await t.gql(CREATE_PROJECT, { i: { name: 'Cut short', originalTopic: 'a bridge half built' } }, token);
+    const tasks = (await t.gql(RUN, { p: p.data.createProject.id }, token)).data.runPipeline;
+    // STORYBOARD ends CANCELLED in the database, and nothing downstream hears of it.
+    const em = t.app.orm.em.fork();
+    await em.nativeUpdate(Task, { id: tasks[1].id }, { status: 'CANCELLED', activeKey: null, finishedAt: new Date(), message: 'Cancelled by the user.' });
+    await em.nativeUpdate(Task, { id: { $in: tasks.slice(2).map((x: { id: string }) => x.id) } }, { createdAt: new Date(Date.now() - 60_000) });
+    await t.app.sweep();
+    for (const task of tasks.slice(2)) {
+      const sub = subscribe(t.ws(token), TASK_PROGRESS, { taskId: task.id, after: 0 });
+      await sub.done;
+      expect(sub.events.at(-1), task.stage).toMatchObject({ status: 'CANCELLED' });
+      expect(sub.events.at(-1).message).toMatch(/^Cancelled because (STORYBOARD|IMAGE_GENERATION|CAMERA_MOVEMENT) was cancelled\.$/);
+    }
+    await waitFor(async () => (await t.gql(`query($id: ID!) { task(id: $id) { status } }`, { id: tasks[0].id }, token)).data.task.status === 'COMPLETED');
+    // Everything downstream refunded in full; REWRITE ran; STORYBOARD's refund was the part skipped here.
+    const credits = (await t.gql(`{ me { credits } }`, {}, token)).data.me.credits;
+    expect(credits).toBe(1000 - tasks[0].creditsCharged - tasks[1].creditsCharged);
   });
 });
