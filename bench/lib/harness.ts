@@ -15,6 +15,7 @@ import { createGqlClient, type GqlClient } from './gql-http.ts';
 import { startChild, type ChildHandle } from './ipc.ts';
 import type { RowResult } from './rows.ts';
 import type { Sizes } from './sizes.ts';
+import { deletePrefixedKeys } from '../../test/helpers/redis-keys.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -44,16 +45,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 export const NO_ARCHIVE = { read: async () => [], endSeq: async () => null };
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  for (const pattern of [`${prefix}*`, `{${prefix}bull}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-}
+export { deletePrefixedKeys as deleteKeys };
 
 export type ServerProcess = ChildHandle<{ url: string }>;
 export type AppHost = ChildHandle<{ pid: number }>;
@@ -81,7 +73,7 @@ export async function createAppData(dialect: TestDialect): Promise<AppData> {
     media,
     async drop() {
       const redis = new Redis(REDIS_URL);
-      await deleteKeys(redis, prefix);
+      await deletePrefixedKeys(redis, prefix);
       redis.disconnect();
       await db.drop();
       rmSync(media, { recursive: true, force: true });

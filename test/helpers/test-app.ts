@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { runAdminCommand } from '../../server/admin.ts';
 import { createApp, type App, type AppOverrides } from '../../server/app.ts';
 import { parseConfig, type Role } from '../../server/config.ts';
+import { deletePrefixedKeys } from './redis-keys.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,14 +42,7 @@ export interface TestAppOptions {
 
 export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
-  for (const pattern of [`${prefix}*`, `{${prefix}bull}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
+  await deletePrefixedKeys(redis, prefix);
   redis.disconnect();
 }
 
