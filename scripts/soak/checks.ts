@@ -3,19 +3,11 @@
 import type { TaskRecord } from './database.ts';
 import { gql } from './gql.ts';
 import { eachLimit } from './settings.ts';
-import { isFinal, type SeenEvent, type SubscriberRecord } from './subscriber.ts';
+import { isFinal, type RawEvent, type SeenEvent, type SubscriberRecord } from './subscriber.ts';
 
 const PAGE = 500;
 const TASK_EVENTS = `query($id: ID!, $after: Int, $first: Int) { task(id: $id) { status lastSeq
   events(after: $after, first: $first) { __typename seq attempt ... on TaskStatusEvent { status } ... on FailedEvent { willRetry } } } }`;
-
-interface RawEvent {
-  __typename: string;
-  seq: number;
-  attempt: number;
-  status?: string;
-  willRetry?: boolean;
-}
 
 export interface Violation {
   taskId: string;

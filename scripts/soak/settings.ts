@@ -63,17 +63,8 @@ export function soakSettings(env: NodeJS.ProcessEnv = process.env): SoakSettings
   };
 }
 
-/** A small seeded generator (mulberry32): numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The offline engine's seeded generator (mulberry32), so a seed means the same run. */
+export { createRandom as seededRandom } from '../../server/offline/seed.ts';
 
 /** Nearest-rank percentile of ascending values. */
 export function percentile(sorted: readonly number[], p: number): number {

@@ -35,7 +35,8 @@ export interface SubscriberRecord {
   end: SubscriberEnd | null;
 }
 
-interface RawEvent {
+/** An event as the soak reads it, from a subscription or from Task.events. */
+export interface RawEvent {
   __typename: string;
   seq: number;
   attempt: number;

@@ -58,8 +58,9 @@ describe('recovery', () => {
     while (cleanup.length) await cleanup.pop()!().catch(() => {});
   });
 
-  it('Redis restarted mid-stream with AOF: the attempt goes on, the subscriber gets every event, /ready tells the truth', async () => {
-    const redis: PrivateRedis = await startPrivateRedis({ aof: true });
+  /** An app on a Redis of its own, one task streaming, and a client following it. */
+  async function streamingOnPrivateRedis(opts: { aof: boolean }) {
+    const redis: PrivateRedis = await startPrivateRedis(opts);
     cleanup.push(() => redis.destroy());
     const t = await startTestApp({ env: { REDIS_URL: redis.url, OFFLINE_TOKEN_DELAY_MS: '25' } });
     cleanup.push(() => t.stop());
@@ -67,6 +68,11 @@ describe('recovery', () => {
     const taskId = await startStreaming(t, token);
     const client = follow(t, token, taskId);
     await waitFor(() => client.events.length >= 30, { what: 'the stream to be under way' });
+    return { redis, t, token, taskId, client };
+  }
+
+  it('Redis restarted mid-stream with AOF: the attempt goes on, the subscriber gets every event, /ready tells the truth', async () => {
+    const { redis, t, token, taskId, client } = await streamingOnPrivateRedis({ aof: true });
 
     await redis.stop();
     expect((await fetch(`${t.url}/ready`)).status).toBe(503);
@@ -93,14 +99,7 @@ describe('recovery', () => {
   }, 120_000);
 
   it('Redis restarted without its data: the task ends FAILED (LOG_LOST) with a refund, nobody hangs', async () => {
-    const redis = await startPrivateRedis({ aof: false });
-    cleanup.push(() => redis.destroy());
-    const t = await startTestApp({ env: { REDIS_URL: redis.url, OFFLINE_TOKEN_DELAY_MS: '25' } });
-    cleanup.push(() => t.stop());
-    const { token } = await t.signUp();
-    const taskId = await startStreaming(t, token);
-    const client = follow(t, token, taskId);
-    await waitFor(() => client.events.length >= 30, { what: 'the stream to be under way' });
+    const { redis, t, token, taskId, client } = await streamingOnPrivateRedis({ aof: false });
 
     await redis.stop();
     await sleep(1500);
