@@ -104,6 +104,9 @@ export async function startPrivatePostgres(opts: { port?: number; started?: bool
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  if (opts.started !== false) await pg.start();
+  // The database exists before anyone can connect: a server that answers without it would
+  // race the test's first connection against `createdb`.
+  await pg.start();
+  if (opts.started === false) await pg.stop();
   return pg;
 }

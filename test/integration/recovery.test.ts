@@ -211,7 +211,7 @@ describe('recovery', () => {
     expect(ready.status).toBe(503);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     await pg.start();
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.status === 200, { timeoutMs: 30_000, what: '/ready 200' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.status === 200, { timeoutMs: 30_000, what: () => `/ready 200; the process said:\n${out}` });
     const up = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
