@@ -2,7 +2,7 @@
 import type { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { IncomingMessage } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
-import type { SessionWatch, StreamTransport } from '../auth/session-watch.ts';
+import type { SessionWatch, StreamLease, StreamTransport } from '../auth/session-watch.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import type { UserRow } from '../db/entities.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
@@ -64,6 +64,8 @@ export interface Context {
    * per-user caps, and ended with UNAUTHENTICATED when the session ends (signOut, expiry).
    */
   stream<T>(open: () => AsyncGenerator<T>): Promise<AsyncGenerator<Streamed<T>>>;
+  /** The checks `stream` makes (signed in, rate limit, stream caps), for a subscriber that joins a stream already open. */
+  admitStream(): Promise<StreamLease>;
 }
 
 export interface ContextSource {
@@ -161,13 +163,17 @@ export function createContextFactory(services: Services, opts: { baseUrl: () => 
     const liveCache = new Map<string, Promise<LiveSnapshot | null>>();
     const transport: StreamTransport =
       source.socketToken !== undefined ? 'ws' : source.request?.headers.get('accept')?.includes('text/event-stream') ? 'sse' : 'http';
+    const admitStream = async () => {
+      const signedIn = requireUser();
+      await services.rateLimits.subscribe(signedIn.id);
+      return services.sessions.open({ token: token!, userId: signedIn.id, transport });
+    };
     return {
       ip: clientIp(source.req, opts.trustProxy ?? false),
       transport,
+      admitStream,
       async stream(open) {
-        const signedIn = requireUser();
-        await services.rateLimits.subscribe(signedIn.id);
-        const lease = services.sessions.open({ token: token!, userId: signedIn.id, transport });
+        const lease = await admitStream();
         try {
           return until(open(), lease.signal, () => new UnauthenticatedError('This session has ended (signed out or expired); sign in again.'), () => lease.close());
         } catch (err) {
