@@ -1,7 +1,7 @@
 // GraphQL over HTTP and SSE (graphql-yoga), with GraphiQL. Knows nothing of sockets.
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Context, ContextSource } from './context.ts';
 import { createCors } from './cors.ts';
@@ -13,6 +13,10 @@ import { useErrorCodes } from './use-error-codes.ts';
 import { useDeliveryMetrics } from './use-delivery-metrics.ts';
 import { useInputRules } from './use-input-rules.ts';
 import { useSharedSubscriptions } from './shared-subscriptions.ts';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+
+const isSubscription = (args: ExecutionArgs) =>
+  args.document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription' && (!args.operationName || d.name?.value === args.operationName));
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -45,6 +49,18 @@ export function createGraphQLHandler(deps: {
     maskedErrors: { maskError: (error) => mapError(error, deps.log) },
     cors: cors.cors,
     parserAndValidationCache: boundedParserCache(),
-    plugins: [useSharedSubscriptions(), useQueryLimits(), useErrorCodes(), useInputRules(), deps.security.yogaPlugin(), cors.plugin, ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : [])],
+    plugins: [
+      // Subscriptions run compiled (graphql-jit): every event of every subscription is executed,
+      // so the interpreter's per-field overhead is paid thousands of times a second. Queries and
+      // mutations keep graphql-js. Before the sharing plugin, which wraps whichever subscribe is set.
+      useGraphQlJit({}, { enableIf: isSubscription }),
+      useSharedSubscriptions(),
+      useQueryLimits(),
+      useErrorCodes(),
+      useInputRules(),
+      deps.security.yogaPlugin(),
+      cors.plugin,
+      ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : []),
+    ],
   }) as Yoga;
 }

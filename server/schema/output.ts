@@ -59,6 +59,9 @@ const VideoOutputRef = builder.objectRef<Of<'video'>>('VideoOutput').implement({
 
 export const StageOutputUnion = builder.unionType('StageOutput', {
   types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef],
+  // Named from the output's kind ('images' → ImagesOutput) rather than found by trying each
+  // isTypeOf: the compiled executor (graphql-jit) gives resolvers no schema to search.
+  resolveType: (o) => `${o.kind[0].toUpperCase()}${o.kind.slice(1)}Output`,
 });
 
 export const TaskErrorRef = builder.objectRef<TaskErrorInfo>('TaskError').implement({
