@@ -44,6 +44,8 @@ import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
 import { createSweep, type Sweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
+import { createStageHistory } from './observability/stage-history.ts';
+import { createTaskRates } from './events/task-rate.ts';
 import { createRunTask } from './worker/run-task.ts';
 import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
 
@@ -155,6 +157,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
+  const history = createStageHistory({ redis, keys });
+  const rates = createTaskRates({ redis, keys });
   const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits, metrics });
   const sessions = createSessionWatch({
     pubsub,
@@ -178,6 +182,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     providerRecords,
     media,
     stageChannel: keys.stageChannel,
+    history,
+    rates,
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
@@ -233,6 +239,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             outageToleranceMs: config.outageToleranceMs,
             log,
             metrics,
+            history,
+            rates,
           }),
           log,
         });

@@ -18,6 +18,8 @@ import type { CancelTask } from '../tasks/cancel-task.ts';
 import type { DeleteProject } from '../tasks/delete-project.ts';
 import type { RunPipeline } from '../tasks/run-pipeline.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import type { StageHistory } from '../observability/stage-history.ts';
+import type { TaskRates } from '../events/task-rate.ts';
 
 export type LiveSnapshot = { meta: LogMeta; text: string };
 
@@ -38,6 +40,10 @@ export interface Services {
   stageChannel: (projectId: string, stage: string) => string;
   rateLimits: RateLimits;
   sessions: SessionWatch;
+  /** Recent runs of each stage (estimates). */
+  history: StageHistory;
+  /** Running tasks' speed and ETA. */
+  rates: TaskRates;
 }
 
 /** What a subscription yields: events, or the error that ends it (delivered as a result, not thrown). */

@@ -64,6 +64,7 @@ builder.objectRef<Ev<'progress'>>('ProgressEvent').implement({
     totalSteps: t.int({ nullable: true, resolve: (e) => e.totalSteps ?? null }),
     message: t.string({ nullable: true, resolve: (e) => e.message ?? null }),
     etaSeconds: t.float({ nullable: true, resolve: (e) => e.etaSeconds ?? null }),
+    tokensPerSecond: t.float({ nullable: true, description: 'Text stages: model tokens per second so far.', resolve: (e) => e.tokensPerSecond ?? null }),
   }),
 });
 
