@@ -44,6 +44,7 @@ import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
 import { createSweep, type Sweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
+import { createShareLinks } from './auth/share-links.ts';
 import { createStageHistory } from './observability/stage-history.ts';
 import { createTaskRates } from './events/task-rate.ts';
 import { createRunTask } from './worker/run-task.ts';
@@ -159,11 +160,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const history = createStageHistory({ redis, keys });
   const rates = createTaskRates({ redis, keys });
+  const shareLinks = createShareLinks({ orm });
   const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits, metrics });
   const sessions = createSessionWatch({
     pubsub,
     channel: keys.sessionChannel(),
-    isLive: async (token) => (await accounts.authenticate(token)) !== null,
+    // A share link's streams end with the link, as a session's with the session.
+    isLive: async (token) => (await accounts.authenticate(token)) !== null || (await shareLinks.resolve(token)) !== null,
     config: { maxStreamsPerUser: config.maxSubscriptionsPerUser, maxSseStreamsPerUser: config.maxSseStreamsPerUser, recheckMs: 60_000 },
     log,
     metrics,
@@ -184,6 +187,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     stageChannel: keys.stageChannel,
     history,
     rates,
+    shareLinks,
+    clientUrl: () => config.clientUrl ?? config.publicUrl ?? app.url,
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
@@ -304,6 +309,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const http = createHttpServer({
           yoga,
           accounts,
+          // A WebSocket may carry a session token or a share link's.
+          validToken: async (token) => (await accounts.authenticate(token)) !== null || (await shareLinks.resolve(token)) !== null,
           clientDir: config.clientDir,
           readiness,
           routes: {

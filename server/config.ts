@@ -36,6 +36,12 @@ export interface Config {
    * only a browser on this machine can fetch: set it whenever others use the server. (env PUBLIC_URL)
    */
   publicUrl: string | undefined;
+  /**
+   * Where the web client is served, for the links a share link's `url` gives
+   * (`<CLIENT_URL>/#/share/<token>`), e.g. https://app.example.com when the client is hosted
+   * apart from the API. @default PUBLIC_URL, else http://localhost:<port> (env CLIENT_URL)
+   */
+  clientUrl: string | undefined;
   /** NODE_ENV=production: no internal text in any answer (errors, WebSocket close reasons). @default false (env NODE_ENV) */
   production: boolean;
   /**
@@ -251,6 +257,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    clientUrl: env.CLIENT_URL?.replace(/\/+$/, '') || undefined,
     production: env.NODE_ENV === 'production',
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 20, 1, 1000),

@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
 import type { SessionWatch, StreamTransport } from '../auth/session-watch.ts';
 import { bearerToken } from '../auth/tokens.ts';
+import type { ShareGrant, ShareLinks } from '../auth/share-links.ts';
 import type { UserRow } from '../db/entities.ts';
-import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { RateLimits } from '../limits/rate-limits.ts';
@@ -44,6 +45,17 @@ export interface Services {
   history: StageHistory;
   /** Running tasks' speed and ETA. */
   rates: TaskRates;
+  /** Read-only links to projects. */
+  shareLinks: ShareLinks;
+  /** Where the web client is served: share links open `<clientUrl>/#/share/<token>`. */
+  clientUrl: () => string;
+}
+
+/** Who may read: a user reads their own projects; a share token one project of its owner's. */
+export interface Reader {
+  ownerId: string;
+  /** Set for a share token: the one project it opens. */
+  projectId?: string;
 }
 
 /** What a subscription yields: events, or the error that ends it (delivered as a result, not thrown). */
@@ -54,8 +66,14 @@ export interface Context {
   user: UserRow | null;
   /** The bearer token of this request, when it carried one. */
   token: string | undefined;
-  /** The signed-in user, or UNAUTHENTICATED. */
+  /** Set when the bearer token is a share link's: read-only access to one project. */
+  share: ShareGrant | null;
+  /** The signed-in user, or UNAUTHENTICATED (FORBIDDEN for a share token: it is read-only). */
   requireUser(): UserRow;
+  /** Who reads: the signed-in user, or a share token's owner and project; else UNAUTHENTICATED. */
+  reader(): Reader;
+  /** NOT_FOUND unless the reader may read this project (a share token: only its own). */
+  assertReadable(projectId: string, what: string, id: string): void;
   /** The signed-in administrator; anyone else is refused. */
   requireAdmin(): UserRow;
   /** Origin that media paths are made absolute against: PUBLIC_URL, else http://localhost:<port>, never the Host header. */
@@ -150,17 +168,20 @@ export function tokenFromSource(source: ContextSource): string | undefined {
 export function createContextFactory(services: Services, opts: { baseUrl: () => string; trustProxy?: boolean }) {
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
+    let share: ShareGrant | null = null;
     let badToken = false;
     // Checked on every operation, so a token signed out elsewhere stops working on an open socket too.
     const token = source.socketToken !== undefined ? (source.socketToken ?? undefined) : tokenFromSource(source);
     if (token) {
       user = await services.accounts.authenticate(token);
+      if (!user) share = await services.shareLinks.resolve(token);
       // A stale token must not block signUp/signIn: it only fails what needs a user.
-      badToken = !user;
+      badToken = !user && !share;
     }
     // Never from the request (its Host header is the client's to choose).
     const baseUrl = opts.baseUrl();
     const requireUser = (): UserRow => {
+      if (share) throw new ForbiddenError('A share link gives read-only access to one project; sign in to change anything.');
       if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
       return user;
     };
@@ -171,11 +192,13 @@ export function createContextFactory(services: Services, opts: { baseUrl: () => 
       ip: clientIp(source.req, opts.trustProxy ?? false),
       transport,
       async stream(open) {
-        const signedIn = requireUser();
-        await services.rateLimits.subscribe(signedIn.id);
-        const lease = services.sessions.open({ token: token!, userId: signedIn.id, transport });
+        // A share link has limits of its own, apart from its owner's; revoking it ends its streams like a signOut.
+        const holder = share ? `share:${share.linkId}` : requireUser().id;
+        await services.rateLimits.subscribe(holder);
+        const lease = services.sessions.open({ token: token!, userId: holder, transport });
+        const ended = share ? 'This share link has been revoked.' : 'This session has ended (signed out or expired); sign in again.';
         try {
-          return until(open(), lease.signal, () => new UnauthenticatedError('This session has ended (signed out or expired); sign in again.'), () => lease.close());
+          return until(open(), lease.signal, () => new UnauthenticatedError(ended), () => lease.close());
         } catch (err) {
           lease.close(); // open() refused before any stream existed
           throw err;
@@ -183,9 +206,17 @@ export function createContextFactory(services: Services, opts: { baseUrl: () => 
       },
       services,
       user,
+      share,
       token,
       baseUrl,
       requireUser,
+      reader() {
+        if (share) return { ownerId: share.ownerId, projectId: share.projectId };
+        return { ownerId: requireUser().id };
+      },
+      assertReadable(projectId, what, id) {
+        if (share && share.projectId !== projectId) throw new NotFoundError(what, id);
+      },
       requireAdmin() {
         const admin = requireUser();
         if (!admin.isAdmin) throw new ForbiddenError('This operation needs an administrator account.');

@@ -12,6 +12,7 @@ import type { SecurityHeaders } from './security-headers.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useDeliveryMetrics } from './use-delivery-metrics.ts';
 import { useInputRules } from './use-input-rules.ts';
+import { useReadOnlyShares } from './use-read-only-shares.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -44,6 +45,6 @@ export function createGraphQLHandler(deps: {
     maskedErrors: { maskError: (error) => mapError(error, deps.log) },
     cors: cors.cors,
     parserAndValidationCache: boundedParserCache(),
-    plugins: [useQueryLimits(), useErrorCodes(), useInputRules(), deps.security.yogaPlugin(), cors.plugin, ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : [])],
+    plugins: [useQueryLimits(), useErrorCodes(), useInputRules(), useReadOnlyShares(), deps.security.yogaPlugin(), cors.plugin, ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : [])],
   }) as Yoga;
 }

@@ -112,7 +112,13 @@ builder.queryField('task', (t) =>
     type: TaskRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.tasks.findOwned(ctx.requireUser().id, id),
+    resolve: async (_root, { id }, ctx) => {
+      const task = await ctx.services.tasks.findOwned(ctx.reader().ownerId, id);
+      // A share token is told NOT_FOUND for whatever it does not open.
+      if (ctx.share && !task) throw new NotFoundError('Task', id);
+      if (task) ctx.assertReadable(task.projectId, 'Task', id);
+      return task;
+    },
   }),
 );
 
