@@ -10,6 +10,7 @@ import './task.ts';
 import './events.ts';
 import './provider.ts';
 import './share.ts';
+import './project-eta.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -144,7 +144,13 @@ export function createTextMeter(deps: {
         (samples) => (prior = priorLengths(samples, started)),
         () => {},
       );
-      timer ??= setInterval(() => void tick(), deps.intervalMs ?? 1000);
+      // The first estimate after half an interval (a short answer gets one too), then one per interval.
+      const interval = deps.intervalMs ?? 1000;
+      timer ??= setTimeout(() => {
+        void tick();
+        timer = setInterval(() => void tick(), interval);
+        timer.unref();
+      }, interval / 2);
       timer.unref();
     },
     token(delta) {
@@ -154,7 +160,7 @@ export function createTextMeter(deps: {
       if (info?.units) unseen.push(delta);
     },
     finish() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer); // clears an interval too
       timer = null;
       const seconds = (lastAt - firstAt) / 1000;
       return {
