@@ -1,7 +1,7 @@
 // Speed and an honest estimate for a text stage while it streams. Each model token costs a
 // counter increment and an array push (the batcher merges tokens into fewer events, so
 // events are not counted); about once a second a tick turns the count into a ProgressEvent:
-// tokens per second over the last few seconds, the expected length of the answer, the
+// tokens per second since the first token, the expected length of the answer, the
 // progress (rising, below 100 until the task completes) and the seconds left.
 //
 // The expected length, best first:
@@ -25,8 +25,6 @@ export interface TextMeter {
 
 /** Nearest runs by material length (log scale) an estimate is made from. */
 const NEIGHBOURS = 7;
-/** Ticks the speed is measured over: recent enough to follow a model that slows down. */
-const WINDOW_TICKS = 5;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -78,18 +76,17 @@ export function createTextMeter(deps: {
   let shown = 0;
   let timer: NodeJS.Timeout | null = null;
   let busy = false;
-  // (time, tokens) at each tick, for the windowed speed.
-  const marks: Array<[number, number]> = [];
   // Structured answers: deltas since the last tick, characters before them, where each unit starts.
   let unseen: string[] = [];
   let chars = 0;
   let tail = '';
   const starts: number[] = [];
 
+  // Over the whole attempt since its first token: a model (or a busy event loop) that stalls
+  // and then catches up in a burst averages out; a short window would swing with it.
   const speed = (t: number): number | null => {
-    const [since, count] = marks.length > 0 ? marks[0]! : [firstAt, 1];
-    const seconds = (t - since) / 1000;
-    return seconds >= 0.1 && tokens > count ? (tokens - count) / seconds : null;
+    const seconds = (t - firstAt) / 1000;
+    return seconds >= 0.5 && tokens > 1 ? (tokens - 1) / seconds : null;
   };
 
   /** Finds the units begun since the last tick; O(text since then). */
@@ -117,8 +114,6 @@ export function createTextMeter(deps: {
     if (busy || tokens === 0 || !info) return;
     const t = now();
     const tps = speed(t);
-    marks.push([t, tokens]);
-    if (marks.length > WINDOW_TICKS) marks.shift();
     const length = expected();
     shown = Math.max(shown, Math.min(99, Math.floor((100 * tokens) / length)));
     const round = (n: number) => Math.round(n * 10) / 10;
@@ -144,13 +139,7 @@ export function createTextMeter(deps: {
         (samples) => (prior = priorLengths(samples, started)),
         () => {},
       );
-      // The first estimate after half an interval (a short answer gets one too), then one per interval.
-      const interval = deps.intervalMs ?? 1000;
-      timer ??= setTimeout(() => {
-        void tick();
-        timer = setInterval(() => void tick(), interval);
-        timer.unref();
-      }, interval / 2);
+      timer ??= setInterval(() => void tick(), deps.intervalMs ?? 1000);
       timer.unref();
     },
     token(delta) {
@@ -160,7 +149,7 @@ export function createTextMeter(deps: {
       if (info?.units) unseen.push(delta);
     },
     finish() {
-      if (timer) clearTimeout(timer); // clears an interval too
+      if (timer) clearInterval(timer);
       timer = null;
       const seconds = (lastAt - firstAt) / 1000;
       return {

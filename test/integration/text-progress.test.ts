@@ -100,4 +100,16 @@ describe('text stages report speed, progress and an ETA', () => {
     expect(errors.length).toBeGreaterThanOrEqual(2);
     for (const e of errors) expect(e, `errors ${errors.map((x) => x.toFixed(2)).join(', ')}`).toBeLessThan(1.5);
   });
+
+  it('the estimate is no bill: a text stage cancelled past 50% is refunded half, as any that streamed', async () => {
+    const credits = async () => (await t.gql(`{ me { credits } }`, {}, token)).data.me.credits as number;
+    const before = await credits();
+    const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE', input: { style: 'slow and calm' } } }, token);
+    const id = r.data.executeStage.id as string;
+    const sub = subscribe<Ev>(t.ws(token), FOLLOW, { taskId: id });
+    await waitFor(() => sub.events.some((e) => e.__typename === 'ProgressEvent' && e.progress! >= 50), { what: 'an estimate past 50%' });
+    expect((await t.gql(`mutation($id: ID!) { cancelTask(id: $id) { status } }`, { id }, token)).data.cancelTask.status).toBe('CANCELLED');
+    await sub.done;
+    expect(await credits()).toBe(before - 5);
+  });
 });
