@@ -156,4 +156,13 @@ describe('share links', () => {
     expect(again?.code === 4403 || codeOf(again) === 'UNAUTHENTICATED').toBe(true);
     expect((await t.gql(LINKS, { id: projectId }, owner)).data.project.shareLinks.map((l: { id: string }) => l.id)).not.toContain(link.id);
   });
+
+  it('deleting the project deletes its links: the token stops working', async () => {
+    const doomed = (await t.gql(CREATE_PROJECT, { i: { name: 'Doomed', originalTopic: 'sand castles' } }, owner)).data.createProject.id;
+    const link = await newLink(doomed);
+    expect((await t.gql(SHARED, {}, link.token)).data.sharedProject.id).toBe(doomed);
+    expect((await t.gql(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: doomed }, owner)).data.deleteProject).toBe(true);
+    expect(codeOf(await t.gql(SHARED, {}, link.token))).toBe('UNAUTHENTICATED');
+    expect(await t.app.orm.em.fork().count(ShareLink, { projectId: doomed })).toBe(0);
+  });
 });
