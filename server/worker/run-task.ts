@@ -165,8 +165,9 @@ export function createRunTask(deps: RunTaskDeps) {
       const ended = await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
       log('attempt completed', undefined, { ms: Date.now() - attemptStartedAt });
       if (ended?.status === 'COMPLETED') {
-        // What later estimates learn from; losing a sample costs nothing but accuracy.
-        const ms = Date.now() - attemptStartedAt;
+        // What later estimates learn from; losing a sample costs nothing but accuracy. A stage
+        // lasts from its job's enqueueing (its dependencies done) to now: the queue's wait counts too.
+        const ms = Date.now() - Math.min(attemptStartedAt, job.timestamp || attemptStartedAt);
         await deps.history.recordDuration(stage.name, ms).catch(() => {});
         if (text.info && text.tokensPerSecond !== null && text.firstTokenMs !== null) {
           const sample = { inputChars: text.info.inputChars, outputTokens: text.tokens, tokensPerSecond: text.tokensPerSecond, firstTokenMs: text.firstTokenMs };
