@@ -160,7 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const history = createStageHistory({ redis, keys });
   const rates = createTaskRates({ redis, keys });
-  const shareLinks = createShareLinks({ orm });
+  const shareLinks = createShareLinks({ orm, secret: config.shareLinkSecret });
   const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits, metrics });
   const sessions = createSessionWatch({
     pubsub,

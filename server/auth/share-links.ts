@@ -1,7 +1,8 @@
 // Read-only links to one project. A link's token is 256 bits: the HMAC-SHA256 of the link's
 // random id under a server secret, so the owner's list can show it again while the database
-// stores only its SHA-256, like a session token's (a leaked table yields no usable token).
-// The secret is made on first start and kept in the database, shared by every instance.
+// stores only its SHA-256, like a session token's (the share_links table alone yields no usable token).
+// The secret is SHARE_LINK_SECRET when set (so a database leak alone yields no token), else
+// one made on first start and kept in the database, shared by every instance.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import { Project, ServerSecret, ShareLink, type ShareLinkRow } from '../db/entities.ts';
@@ -35,9 +36,9 @@ export interface ShareLinks {
 const SECRET_NAME = 'share-links';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createShareLinks(deps: { orm: MikroORM }): ShareLinks {
+export function createShareLinks(deps: { orm: MikroORM; secret?: string }): ShareLinks {
   const em = () => deps.orm.em.fork();
-  let secret: Promise<string> | null = null;
+  let secret: Promise<string> | null = deps.secret ? Promise.resolve(deps.secret) : null;
 
   /** The secret, made by whichever instance asks first; the others read that one. */
   const loadSecret = async (): Promise<string> => {

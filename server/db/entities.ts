@@ -166,7 +166,7 @@ export const MediaFile = defineEntity({
 /**
  * Read-only links to one project. The token is an HMAC of the link's id under a server
  * secret (so the owner's list can show it again) and only its SHA-256 is stored, like a
- * session token's: the table alone yields no usable token.
+ * session token's: the table alone yields no usable token (see SHARE_LINK_SECRET).
  */
 export const ShareLink = defineEntity({
   name: 'ShareLink',

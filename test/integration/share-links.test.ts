@@ -1,7 +1,8 @@
 // Share links: a bearer token that reads one project, live, on every transport (HTTP,
 // WebSocket, SSE), and nothing else; every mutation FORBIDDEN; revoking ends it at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShareLink, Task } from '../../server/db/entities.ts';
+import { createHmac } from 'node:crypto';
+import { ServerSecret, ShareLink, Task } from '../../server/db/entities.ts';
 import { hashToken } from '../../server/auth/tokens.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, STAGE_PROGRESS, TASK_EVENTS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
@@ -13,6 +14,9 @@ const REVOKE = `mutation($id: ID!) { revokeShareLink(id: $id) }`;
 const SHARED = `{ sharedProject { id name stages { name status } } }`;
 const PROJECT = `query($id: ID!) { project(id: $id) { id name tasks { id stage } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { id status text } }`;
+
+/** The key outside the database (SHARE_LINK_SECRET); the browser test covers the default, kept in the database. */
+const SECRET = 'a share-link key of at least thirty-two characters';
 
 const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 
@@ -45,7 +49,7 @@ describe('share links', () => {
   let otherTaskId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { OFFLINE_TOKEN_DELAY_MS: '10' } });
+    t = await startTestApp({ env: { OFFLINE_TOKEN_DELAY_MS: '10', SHARE_LINK_SECRET: SECRET } });
     ({ token: owner } = await t.signUp());
     projectId = (await t.gql(CREATE_PROJECT, { i: { name: 'Shared', originalTopic: '灯塔看守人和鲸鱼' } }, owner)).data.createProject.id;
     otherProjectId = (await t.gql(CREATE_PROJECT, { i: { name: 'Private', originalTopic: 'a secret garden' } }, owner)).data.createProject.id;
@@ -66,6 +70,9 @@ describe('share links', () => {
     const row = await t.app.orm.em.fork().findOneOrFail(ShareLink, { id: link.id });
     expect(row.tokenHash).toBe(hashToken(link.token));
     expect(JSON.stringify(row)).not.toContain(link.token);
+    // Derived under SHARE_LINK_SECRET, which is nowhere in the database.
+    expect(link.token).toBe(createHmac('sha256', SECRET).update(link.id).digest('base64url'));
+    expect(await t.app.orm.em.fork().count(ServerSecret, {})).toBe(0);
     const listed = (await t.gql(LINKS, { id: projectId }, owner)).data.project.shareLinks;
     expect(listed).toContainEqual({ id: link.id, token: link.token, url: link.url });
     // Someone else can neither link the project nor revoke its links.
