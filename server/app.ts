@@ -44,6 +44,9 @@ import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
 import { createSweep, type Sweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
+import { createShareLinks } from './auth/share-links.ts';
+import { createStageHistory } from './observability/stage-history.ts';
+import { createTaskRates } from './events/task-rate.ts';
 import { createRunTask } from './worker/run-task.ts';
 import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
 
@@ -155,11 +158,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });
 
+  const history = createStageHistory({ redis, keys });
+  const rates = createTaskRates({ redis, keys });
+  const shareLinks = createShareLinks({ orm, secret: config.shareLinkSecret });
   const rateLimits = createRateLimits({ redis, prefix: config.redisPrefix, config: config.rateLimits, metrics });
   const sessions = createSessionWatch({
     pubsub,
     channel: keys.sessionChannel(),
-    isLive: async (token) => (await accounts.authenticate(token)) !== null,
+    // A share link's streams end with the link, as a session's with the session.
+    isLive: async (token) => (await accounts.authenticate(token)) !== null || (await shareLinks.resolve(token)) !== null,
     config: { maxStreamsPerUser: config.maxSubscriptionsPerUser, maxSseStreamsPerUser: config.maxSseStreamsPerUser, recheckMs: 60_000 },
     log,
     metrics,
@@ -178,6 +185,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     providerRecords,
     media,
     stageChannel: keys.stageChannel,
+    history,
+    rates,
+    shareLinks,
+    clientUrl: () => config.clientUrl ?? config.publicUrl ?? app.url,
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
@@ -233,6 +244,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             outageToleranceMs: config.outageToleranceMs,
             log,
             metrics,
+            history,
+            rates,
           }),
           log,
         });
@@ -296,6 +309,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const http = createHttpServer({
           yoga,
           accounts,
+          // A WebSocket may carry a session token or a share link's.
+          validToken: async (token) => (await accounts.authenticate(token)) !== null || (await shareLinks.resolve(token)) !== null,
           clientDir: config.clientDir,
           readiness,
           routes: {

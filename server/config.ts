@@ -36,6 +36,19 @@ export interface Config {
    * only a browser on this machine can fetch: set it whenever others use the server. (env PUBLIC_URL)
    */
   publicUrl: string | undefined;
+  /**
+   * Where the web client is served, for the links a share link's `url` gives
+   * (`<CLIENT_URL>/#/share/<token>`), e.g. https://app.example.com when the client is hosted
+   * apart from the API. @default PUBLIC_URL, else http://localhost:<port> (env CLIENT_URL)
+   */
+  clientUrl: string | undefined;
+  /**
+   * The key share-link tokens are derived from (HMAC of the link's id). Set, it lives outside
+   * the database, so a leak of the database alone yields no usable share token; unset, a key
+   * the server makes on first start is kept in the database (server_secrets). Changing it
+   * breaks every existing link. At least 32 characters. @default unset (env SHARE_LINK_SECRET)
+   */
+  shareLinkSecret: string | undefined;
   /** NODE_ENV=production: no internal text in any answer (errors, WebSocket close reasons). @default false (env NODE_ENV) */
   production: boolean;
   /**
@@ -239,6 +252,14 @@ function metricsToken(env: Env): string | undefined {
   return raw;
 }
 
+function shareLinkSecret(env: Env): string | undefined {
+  const raw = env.SHARE_LINK_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo the value in the error: it is a secret.
+  if (raw.length < 32) throw new ConfigError('SHARE_LINK_SECRET must be at least 32 characters');
+  return raw;
+}
+
 export function parseConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
   const roleArg = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? env.ROLE ?? 'all';
   if (roleArg !== 'all' && roleArg !== 'api' && roleArg !== 'worker') {
@@ -251,6 +272,8 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    clientUrl: env.CLIENT_URL?.replace(/\/+$/, '') || undefined,
+    shareLinkSecret: shareLinkSecret(env),
     production: env.NODE_ENV === 'production',
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 20, 1, 1000),

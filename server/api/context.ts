@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Accounts } from '../auth/accounts.ts';
 import type { SessionWatch, StreamLease, StreamTransport } from '../auth/session-watch.ts';
 import { bearerToken } from '../auth/tokens.ts';
+import type { ShareGrant, ShareLinks } from '../auth/share-links.ts';
 import type { UserRow } from '../db/entities.ts';
-import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { EventLog, LogMeta } from '../events/event-log.ts';
 import type { FollowDeps } from '../events/follow-task.ts';
 import type { RateLimits } from '../limits/rate-limits.ts';
@@ -18,6 +19,8 @@ import type { CancelTask } from '../tasks/cancel-task.ts';
 import type { DeleteProject } from '../tasks/delete-project.ts';
 import type { RunPipeline } from '../tasks/run-pipeline.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import type { StageHistory } from '../observability/stage-history.ts';
+import type { TaskRates } from '../events/task-rate.ts';
 
 export type LiveSnapshot = { meta: LogMeta; text: string };
 
@@ -38,7 +41,25 @@ export interface Services {
   stageChannel: (projectId: string, stage: string) => string;
   rateLimits: RateLimits;
   sessions: SessionWatch;
+  /** Recent runs of each stage (estimates). */
+  history: StageHistory;
+  /** Running tasks' speed and ETA. */
+  rates: TaskRates;
+  /** Read-only links to projects. */
+  shareLinks: ShareLinks;
+  /** Where the web client is served: share links open `<clientUrl>/#/share/<token>`. */
+  clientUrl: () => string;
 }
+
+/** Who may read: a user reads their own projects; a share token one project of its owner's. */
+export interface Reader {
+  ownerId: string;
+  /** Set for a share token: the one project it opens. */
+  projectId?: string;
+}
+
+/** A stream's place under the per-holder caps; `ended` is the error its end is told with. */
+export type AdmittedStream = StreamLease & { ended(): Error };
 
 /** What a subscription yields: events, or the error that ends it (delivered as a result, not thrown). */
 export type Streamed<T> = T | Error;
@@ -48,8 +69,14 @@ export interface Context {
   user: UserRow | null;
   /** The bearer token of this request, when it carried one. */
   token: string | undefined;
-  /** The signed-in user, or UNAUTHENTICATED. */
+  /** Set when the bearer token is a share link's: read-only access to one project. */
+  share: ShareGrant | null;
+  /** The signed-in user, or UNAUTHENTICATED (FORBIDDEN for a share token: it is read-only). */
   requireUser(): UserRow;
+  /** Who reads: the signed-in user, or a share token's owner and project; else UNAUTHENTICATED. */
+  reader(): Reader;
+  /** NOT_FOUND unless the reader may read this project (a share token: only its own). */
+  assertReadable(projectId: string, what: string, id: string): void;
   /** The signed-in administrator; anyone else is refused. */
   requireAdmin(): UserRow;
   /** Origin that media paths are made absolute against: PUBLIC_URL, else http://localhost:<port>, never the Host header. */
@@ -65,7 +92,7 @@ export interface Context {
    */
   stream<T>(open: () => AsyncGenerator<T>): Promise<AsyncGenerator<Streamed<T>>>;
   /** The checks `stream` makes (signed in, rate limit, stream caps), for a subscriber that joins a stream already open. */
-  admitStream(): Promise<StreamLease>;
+  admitStream(): Promise<AdmittedStream>;
 }
 
 export interface ContextSource {
@@ -146,27 +173,33 @@ export function tokenFromSource(source: ContextSource): string | undefined {
 export function createContextFactory(services: Services, opts: { baseUrl: () => string; trustProxy?: boolean }) {
   return async (source: ContextSource): Promise<Context> => {
     let user: UserRow | null = null;
+    let share: ShareGrant | null = null;
     let badToken = false;
     // Checked on every operation, so a token signed out elsewhere stops working on an open socket too.
     const token = source.socketToken !== undefined ? (source.socketToken ?? undefined) : tokenFromSource(source);
     if (token) {
       user = await services.accounts.authenticate(token);
+      if (!user) share = await services.shareLinks.resolve(token);
       // A stale token must not block signUp/signIn: it only fails what needs a user.
-      badToken = !user;
+      badToken = !user && !share;
     }
     // Never from the request (its Host header is the client's to choose).
     const baseUrl = opts.baseUrl();
     const requireUser = (): UserRow => {
+      if (share) throw new ForbiddenError('A share link gives read-only access to one project; sign in to change anything.');
       if (!user) throw new UnauthenticatedError(badToken ? 'This token is not valid (signed out or expired); sign in again.' : undefined);
       return user;
     };
     const liveCache = new Map<string, Promise<LiveSnapshot | null>>();
     const transport: StreamTransport =
       source.socketToken !== undefined ? 'ws' : source.request?.headers.get('accept')?.includes('text/event-stream') ? 'sse' : 'http';
-    const admitStream = async () => {
-      const signedIn = requireUser();
-      await services.rateLimits.subscribe(signedIn.id);
-      return services.sessions.open({ token: token!, userId: signedIn.id, transport });
+    const endedMessage = share ? 'This share link has been revoked.' : 'This session has ended (signed out or expired); sign in again.';
+    const admitStream = async (): Promise<AdmittedStream> => {
+      // A share link has limits of its own, apart from its owner's; revoking it ends its streams like a signOut.
+      const holder = share ? `share:${share.linkId}` : requireUser().id;
+      await services.rateLimits.subscribe(holder);
+      const lease = services.sessions.open({ token: token!, userId: holder, transport });
+      return { signal: lease.signal, close: () => lease.close(), ended: () => new UnauthenticatedError(endedMessage) };
     };
     return {
       ip: clientIp(source.req, opts.trustProxy ?? false),
@@ -175,7 +208,7 @@ export function createContextFactory(services: Services, opts: { baseUrl: () => 
       async stream(open) {
         const lease = await admitStream();
         try {
-          return until(open(), lease.signal, () => new UnauthenticatedError('This session has ended (signed out or expired); sign in again.'), () => lease.close());
+          return until(open(), lease.signal, lease.ended, () => lease.close());
         } catch (err) {
           lease.close(); // open() refused before any stream existed
           throw err;
@@ -183,9 +216,17 @@ export function createContextFactory(services: Services, opts: { baseUrl: () => 
       },
       services,
       user,
+      share,
       token,
       baseUrl,
       requireUser,
+      reader() {
+        if (share) return { ownerId: share.ownerId, projectId: share.projectId };
+        return { ownerId: requireUser().id };
+      },
+      assertReadable(projectId, what, id) {
+        if (share && share.projectId !== projectId) throw new NotFoundError(what, id);
+      },
       requireAdmin() {
         const admin = requireUser();
         if (!admin.isAdmin) throw new ForbiddenError('This operation needs an administrator account.');

@@ -15,6 +15,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, pathname:
 export interface HttpServerDeps {
   yoga: Yoga;
   accounts: Accounts;
+  /** Whether a bearer token may open a WebSocket (a session's or a share link's). @default a live session's */
+  validToken?: (token: string) => Promise<boolean>;
   clientDir: string;
   /** Each check resolves when its service answers. */
   readiness: Record<string, () => Promise<unknown>>;
@@ -91,7 +93,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal error');
     });
   });
-  const ws = attachWebSocket({ server, yoga: deps.yoga, accounts: deps.accounts, log: deps.log, ...deps.webSocket });
+  const ws = attachWebSocket({ server, yoga: deps.yoga, validToken: deps.validToken ?? (async (token) => (await deps.accounts.authenticate(token)) !== null), log: deps.log, ...deps.webSocket });
 
   return {
     server,

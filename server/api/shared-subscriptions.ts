@@ -6,9 +6,8 @@
 // session end) and gets yoga's per-result hooks (masking, metrics), on WebSocket and SSE alike.
 import { GraphQLError, Kind, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { StreamLease } from '../auth/session-watch.ts';
-import { AppError, UnauthenticatedError } from '../errors.ts';
-import type { Context } from './context.ts';
+import { AppError } from '../errors.ts';
+import type { AdmittedStream, Context } from './context.ts';
 
 export interface SharedSubscriptionOptions {
   /**
@@ -53,9 +52,9 @@ class Listener implements AsyncIterableIterator<Result> {
     /** Asks the shared stream for its next result (delivered to every listener's queue). */
     private readonly pull: () => Promise<void>,
     private readonly detach: (l: Listener) => void,
-    private readonly lease: StreamLease | null,
+    private readonly lease: AdmittedStream | null,
   ) {
-    lease?.signal.addEventListener('abort', () => this.fail(new UnauthenticatedError('This session has ended (signed out or expired); sign in again.')), { once: true });
+    lease?.signal.addEventListener('abort', () => this.fail(lease.ended()), { once: true });
   }
 
   push(r: Result) {
@@ -183,7 +182,7 @@ export function useSharedSubscriptions(opts: SharedSubscriptionOptions = {}): Pl
     for (const l of [...shared.listeners]) l.end();
   };
 
-  const listen = (key: string, shared: SharedStream, lease: StreamLease | null) => {
+  const listen = (key: string, shared: SharedStream, lease: AdmittedStream | null) => {
     const listener = new Listener(
       maxLag,
       () => pull(key, shared),
@@ -202,7 +201,7 @@ export function useSharedSubscriptions(opts: SharedSubscriptionOptions = {}): Pl
   };
 
   const join = async (args: ExecutionArgs, key: string, shared: SharedStream) => {
-    let lease: StreamLease;
+    let lease: AdmittedStream;
     try {
       lease = await (args.contextValue as Context).admitStream();
     } catch (err) {

@@ -7,7 +7,6 @@ import { WebSocketServer } from 'ws';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { Accounts } from '../auth/accounts.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import { outageOf } from '../errors.ts';
 import { mapError } from './error-mapper.ts';
@@ -35,7 +34,8 @@ interface RootValue {
 export interface WebSocketDeps extends WebSocketLimits {
   server: Server;
   yoga: Yoga;
-  accounts: Accounts;
+  /** Whether a bearer token is live (a session's or a share link's). */
+  validToken: (token: string) => Promise<boolean>;
   /** No internal text in close reasons (graphql-ws's own, too). */
   production: boolean;
   log: (msg: string, err?: unknown) => void;
@@ -54,7 +54,7 @@ export function attachWebSocket(deps: WebSocketDeps) {
     const header = headers?.authorization ?? headers?.Authorization;
     if (!socketToken && typeof header === 'string' && header.trim()) {
       socketToken = bearerToken(header) ?? null;
-      if (!socketToken || !(await deps.accounts.authenticate(socketToken))) {
+      if (!socketToken || !(await deps.validToken(socketToken))) {
         return [new GraphQLError('This token is not valid; sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
       }
     }
@@ -93,15 +93,15 @@ export function attachWebSocket(deps: WebSocketDeps) {
           return true;
         }
         const token = bearerToken(String(header));
-        let user: unknown = null;
+        let valid = false;
         try {
-          user = token ? await deps.accounts.authenticate(token) : null;
+          valid = token ? await deps.validToken(token) : false;
         } catch (err) {
           // graphql-ws closes with 4500 and the thrown message as reason: never internal text.
           deps.log('WebSocket connection_init failed', err);
           throw new Error(outageOf(err) ? 'Service unavailable; try again shortly.' : 'Internal error');
         }
-        if (!user || !token) return false; // graphql-ws closes with 4403 Forbidden
+        if (!valid || !token) return false; // graphql-ws closes with 4403 Forbidden
         tokens.set(ctx.extra, token);
         return true;
       },

@@ -12,6 +12,7 @@ import type { SecurityHeaders } from './security-headers.ts';
 import { useErrorCodes } from './use-error-codes.ts';
 import { useDeliveryMetrics } from './use-delivery-metrics.ts';
 import { useInputRules } from './use-input-rules.ts';
+import { useReadOnlyShares } from './use-read-only-shares.ts';
 import { useSharedSubscriptions } from './shared-subscriptions.ts';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 
@@ -58,6 +59,7 @@ export function createGraphQLHandler(deps: {
       useQueryLimits(),
       useErrorCodes(),
       useInputRules(),
+      useReadOnlyShares(),
       deps.security.yogaPlugin(),
       cors.plugin,
       ...(deps.metrics ? [useDeliveryMetrics(deps.metrics)] : []),

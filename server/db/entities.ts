@@ -82,6 +82,8 @@ export const Task = defineEntity({
     pipelineId: p.string().length(36).nullable().index(),
     /** JSON list of the stages of its pipeline this task waits for; it is enqueued once they completed. */
     waitingOn: p.text().nullable(),
+    /** Text stages: model tokens per second of the attempt that completed it. */
+    tokensPerSecond: p.float().nullable(),
   },
 });
 
@@ -161,10 +163,39 @@ export const MediaFile = defineEntity({
   },
 });
 
-export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider, MediaFile];
+/**
+ * Read-only links to one project. The token is an HMAC of the link's id under a server
+ * secret (so the owner's list can show it again) and only its SHA-256 is stored, like a
+ * session token's: the table alone yields no usable token (see SHARE_LINK_SECRET).
+ */
+export const ShareLink = defineEntity({
+  name: 'ShareLink',
+  tableName: 'share_links',
+  properties: {
+    id: p.string().length(36).primary(),
+    tokenHash: p.string().length(64).unique(),
+    projectId: p.string().length(36).index(),
+    ownerId: p.string().length(36),
+    createdAt: p.datetime(),
+  },
+});
+
+/** Secrets the server makes for itself on first start, shared by every instance (the share-link key). */
+export const ServerSecret = defineEntity({
+  name: 'ServerSecret',
+  tableName: 'server_secrets',
+  properties: {
+    name: p.string().length(64).primary(),
+    value: p.string().length(128),
+    createdAt: p.datetime(),
+  },
+});
+
+export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider, MediaFile, ShareLink, ServerSecret];
 
 export type UserRow = InferEntity<typeof User>;
 export type ProjectRow = InferEntity<typeof Project>;
 export type TaskRow = InferEntity<typeof Task>;
 export type ModelProviderRow = InferEntity<typeof ModelProvider>;
 export type MediaFileRow = InferEntity<typeof MediaFile>;
+export type ShareLinkRow = InferEntity<typeof ShareLink>;

@@ -26,6 +26,7 @@ export type EventBody =
       totalSteps?: number | null;
       message?: string | null;
       etaSeconds?: number | null;
+      tokensPerSecond?: number | null;
     }
   | { type: 'completed'; output: StageOutput }
   | { type: 'failed'; error: TaskErrorInfo; willRetry: boolean; retryInMs?: number | null };

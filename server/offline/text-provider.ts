@@ -28,9 +28,13 @@ export function createOfflineTextProvider(opts: { tokenDelayMs: number }): TextP
     model: 'offline-storyteller-1',
     async *stream(request) {
       const tokens = tokenize(offlineAnswer(request.task));
-      for (const delta of tokens) {
+      // Token i is due at start + (i + 1) × delay: timers that fire late do not add up, so the
+      // pace is the configured one (a speed shown as tokens/s can be checked against it).
+      const start = Date.now();
+      for (const [i, delta] of tokens.entries()) {
         if (request.signal.aborted) throw new AbortedError();
-        if (opts.tokenDelayMs > 0) await sleep(opts.tokenDelayMs, undefined, { signal: request.signal }).catch(() => {});
+        const wait = start + (i + 1) * opts.tokenDelayMs - Date.now();
+        if (opts.tokenDelayMs > 0 && wait > 0) await sleep(wait, undefined, { signal: request.signal }).catch(() => {});
         if (request.signal.aborted) throw new AbortedError();
         yield { delta };
       }

@@ -12,6 +12,10 @@ export interface RedisKeys {
   controlChannel(): string;
   /** Sessions that ended (signOut): every API instance ends their open subscriptions. */
   sessionChannel(): string;
+  /** A running task's speed and estimate, as of its last progress event (Task.tokensPerSecond, Task.etaSeconds). */
+  taskRate(taskId: string): string;
+  /** Recent runs of a stage (lengths, speeds, durations): what estimates are made from. */
+  stageHistory(name: string): string;
   /** BullMQ's key prefix; hash-tagged so a queue's keys share a slot, as BullMQ requires in Cluster. */
   queuePrefix(): string;
 }
@@ -25,6 +29,8 @@ export function createRedisKeys(prefix: string): RedisKeys {
     stageChannel: (projectId, stage) => `${prefix}{project:${projectId}}:stage:${stage}`,
     controlChannel: () => `${prefix}control`,
     sessionChannel: () => `${prefix}sessions`,
+    taskRate: (id) => `${prefix}{task:${id}}:rate`,
+    stageHistory: (name) => `${prefix}history:${name}`,
     queuePrefix: () => `{${prefix}bull}`,
   };
 }

@@ -64,6 +64,7 @@ builder.objectRef<Ev<'progress'>>('ProgressEvent').implement({
     totalSteps: t.int({ nullable: true, resolve: (e) => e.totalSteps ?? null }),
     message: t.string({ nullable: true, resolve: (e) => e.message ?? null }),
     etaSeconds: t.float({ nullable: true, resolve: (e) => e.etaSeconds ?? null }),
+    tokensPerSecond: t.float({ nullable: true, description: 'Text stages: model tokens per second so far.', resolve: (e) => e.tokensPerSecond ?? null }),
   }),
 });
 
@@ -109,8 +110,9 @@ builder.subscriptionField('taskProgress', (t) =>
     description: "Events of one task with seq > after, then live; completes after the task's final event.",
     args: { taskId: t.arg.id({ required: true }), after: t.arg.int({ defaultValue: 0 }) },
     subscribe: async (_root, args, ctx, info) => {
-      const task = await ctx.services.tasks.findOwned(ctx.requireUser().id, args.taskId);
+      const task = await ctx.services.tasks.findOwned(ctx.reader().ownerId, args.taskId);
       if (!task) throw new NotFoundError('Task', args.taskId);
+      ctx.assertReadable(task.projectId, 'Task', args.taskId);
       const after = cursor(args.after) ?? 0;
       return ctx.stream(() => followTask(ctx.services.follow, { taskId: task.id, after, withText: selectsField(info, 'fullText') }));
     },
@@ -128,8 +130,9 @@ builder.subscriptionField('stageProgress', (t) =>
       after: t.arg.int(),
     },
     subscribe: async (_root, args, ctx, info) => {
-      const user = ctx.requireUser();
-      const project = await ctx.services.projects.get(user.id, args.projectId);
+      const user = ctx.reader();
+      ctx.assertReadable(args.projectId, 'Project', args.projectId);
+      const project = await ctx.services.projects.get(user.ownerId, args.projectId);
       const after = cursor(args.after);
       return ctx.stream(() =>
         followStage(ctx.services.follow, {
@@ -140,7 +143,7 @@ builder.subscriptionField('stageProgress', (t) =>
             return task && { id: task.id, active: isActive(task.status) };
           },
           // Each new task is followed only while the project is still this user's.
-          mayFollow: async () => (await ctx.services.projects.find(user.id, project.id)) !== null,
+          mayFollow: async () => (await ctx.services.projects.find(user.ownerId, project.id)) !== null,
           after,
           withText: selectsField(info, 'fullText'),
         }),

@@ -9,6 +9,8 @@ import './project.ts';
 import './task.ts';
 import './events.ts';
 import './provider.ts';
+import './share.ts';
+import './project-eta.ts';
 
 let schema: GraphQLSchema | undefined;
 

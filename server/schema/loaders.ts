@@ -6,7 +6,7 @@ import type { Context } from '../api/context.ts';
 import type { ProjectRow, TaskRow } from '../db/entities.ts';
 
 export interface Loaders {
-  /** A project of the signed-in user, or null. */
+  /** A project the reader may read (the signed-in user's, a share token's one), or null. */
   project: DataLoader<string, ProjectRow | null>;
   /** Every task of a project, newest first. */
   tasksOf: DataLoader<string, TaskRow[]>;
@@ -21,11 +21,12 @@ const BATCH_ONLY = { cache: false } as const;
 export function loadersOf(ctx: Context): Loaders {
   let loaders = perRequest.get(ctx);
   if (!loaders) {
-    const ownerId = ctx.requireUser().id;
+    // A share token reads its owner's data, of its one project only.
+    const { ownerId, projectId: only } = ctx.reader();
     loaders = {
       project: new DataLoader(async (ids) => {
         const rows = await ctx.services.projects.byIds(ownerId, ids);
-        return ids.map((id) => rows.find((p) => p.id === id) ?? null);
+        return ids.map((id) => rows.find((p) => p.id === id && (!only || p.id === only)) ?? null);
       }, BATCH_ONLY),
       tasksOf: new DataLoader(async (projectIds) => {
         const rows = await ctx.services.tasks.ofProjects(projectIds);

@@ -115,7 +115,10 @@ builder.queryField('project', (t) =>
     type: ProjectRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.projects.find(ctx.requireUser().id, id),
+    resolve: (_root, { id }, ctx) => {
+      ctx.assertReadable(id, 'Project', id);
+      return ctx.services.projects.find(ctx.reader().ownerId, id);
+    },
   }),
 );
 

@@ -6,6 +6,7 @@ import { isActive, type StageName, type TaskStatus } from '../stages/names.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
 import { parseJson } from '../db/json.ts';
 import type { Context } from '../api/context.ts';
+import { etaNow } from '../events/task-rate.ts';
 import { builder } from './builder.ts';
 import { loadersOf } from './loaders.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
@@ -87,6 +88,20 @@ TaskRef.implement({
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => task.startedAt }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => task.finishedAt }),
     processingTimeMs: t.int({ nullable: true, resolve: (task) => task.processingTimeMs }),
+    tokensPerSecond: t.float({
+      nullable: true,
+      description: 'Text stages: model tokens per second of the current attempt, while it streams and at the end.',
+      resolve: async (task, _args, ctx) => (isActive(task.status) ? ((await ctx.services.rates.get(task.id))?.tokensPerSecond ?? null) : task.tokensPerSecond),
+    }),
+    etaSeconds: t.float({
+      nullable: true,
+      description: 'Estimated seconds until the task completes (null when finished or unknown).',
+      resolve: async (task, _args, ctx) => {
+        if (!isActive(task.status)) return null;
+        const rate = await ctx.services.rates.get(task.id);
+        return rate ? etaNow(rate) : null;
+      },
+    }),
     provider: t.string({ nullable: true, description: 'The provider that produced the output.', resolve: (task) => task.provider }),
     model: t.string({ nullable: true, description: 'The model that produced the output.', resolve: (task) => task.model }),
   }),
@@ -97,7 +112,13 @@ builder.queryField('task', (t) =>
     type: TaskRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.tasks.findOwned(ctx.requireUser().id, id),
+    resolve: async (_root, { id }, ctx) => {
+      const task = await ctx.services.tasks.findOwned(ctx.reader().ownerId, id);
+      // A share token is told NOT_FOUND for whatever it does not open.
+      if (ctx.share && !task) throw new NotFoundError('Task', id);
+      if (task) ctx.assertReadable(task.projectId, 'Task', id);
+      return task;
+    },
   }),
 );
 

@@ -13,6 +13,19 @@ export interface ProgressUpdate {
   totalSteps?: number;
   message?: string;
   etaSeconds?: number;
+  /** Text stages: model tokens per second so far. */
+  tokensPerSecond?: number;
+}
+
+/** What a text stage tells the worker as its model call starts, to estimate the answer's length. */
+export interface TextRunInfo {
+  /** Characters of the prompt's material (the user message). */
+  inputChars: number;
+  language: 'zh' | 'en';
+  /** The answer's length in tokens from what was asked (target length, scene count). */
+  askedTokens: number;
+  /** Structured answers: a key each unit (scene, shot) has once, and how many units were asked. */
+  units?: { marker: string; total: number };
 }
 
 export interface StageRunContext<I> {
@@ -28,6 +41,8 @@ export interface StageRunContext<I> {
   /** Streams text as the model writes it; cheap (batched behind the scenes). */
   token(delta: string): void;
   progress(update: ProgressUpdate): Promise<void>;
+  /** Text stages: the model call starts; the worker then reports speed and an estimate each second. */
+  textStarted?(info: TextRunInfo): void;
 }
 
 export interface StageResult {
@@ -35,6 +50,8 @@ export interface StageResult {
   /** The text the attempt streamed (text stages), kept as Task.text. */
   text?: string;
   tokensUsed?: number;
+  /** Text stages: model tokens per second of the attempt (set by the worker). */
+  tokensPerSecond?: number;
 }
 
 export interface StageDefinition<I = unknown> {

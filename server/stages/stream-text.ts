@@ -1,6 +1,7 @@
 // Runs a streamed completion for a text stage: every delta goes out as it arrives,
 // and the whole answer comes back for the stage to parse and store.
 import type { TextRequest } from '../providers/text-provider.ts';
+import { askedTokens, languageOf, unitsOf } from './expected-length.ts';
 import type { StageRunContext } from './stage.ts';
 
 export async function streamText(
@@ -10,6 +11,8 @@ export async function streamText(
   let text = '';
   let tokensUsed = 0;
   let chunks = 0;
+  // What the worker's estimator needs to expect the answer's length (see text-meter.ts).
+  ctx.textStarted?.({ inputChars: request.user.length, language: languageOf(request.user), askedTokens: askedTokens(request.task), units: unitsOf(request.task) });
   for await (const chunk of ctx.providers.text.stream({ ...request, model: ctx.model, signal: ctx.signal })) {
     if ('delta' in chunk) {
       text += chunk.delta;

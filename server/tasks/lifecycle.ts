@@ -50,7 +50,8 @@ export type Outcome =
  */
 export function unbilledShare(live: { meta: { progress: number }; text: string } | null): number {
   if (!live) return 1;
-  const done = Math.max(live.meta.progress / 100, live.text.length > 0 ? 0.5 : 0);
+  // A text stage's progress is an estimate (text-meter.ts), never a bill: half once it streamed.
+  const done = live.text.length > 0 ? 0.5 : live.meta.progress / 100;
   return Math.max(0, 1 - done);
 }
 

@@ -35,6 +35,7 @@ export function newTaskRow(fields: {
     output: null,
     error: null,
     tokensUsed: null,
+    tokensPerSecond: null,
     creditsCharged: fields.stage.creditCost,
     lastSeq: 1,
     provider: null,

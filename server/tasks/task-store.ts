@@ -120,6 +120,7 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
           text: result.text ?? null,
           error: null,
           tokensUsed: result.tokensUsed ?? null,
+          tokensPerSecond: result.tokensPerSecond ?? null,
           provider: result.provider,
           model: result.model,
           finishedAt: now,

@@ -21,6 +21,10 @@ import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { createAppender } from './appender.ts';
 import { createTokenBatcher } from './token-batcher.ts';
+import type { StageHistory } from '../observability/stage-history.ts';
+import type { TaskRates } from '../events/task-rate.ts';
+import type { ProgressUpdate } from '../stages/stage.ts';
+import { createTextMeter } from './text-meter.ts';
 
 export interface RunTaskDeps {
   eventLog: EventLog;
@@ -40,6 +44,10 @@ export interface RunTaskDeps {
   log: Log;
   /** Counts attempts (first, retry, takeover), retries and the time to the first token. */
   metrics?: Metrics;
+  /** Recent runs of each stage: text stages estimate their length from them; every completion adds one. */
+  history: StageHistory;
+  /** Where each progress event's speed and ETA are kept for Task.tokensPerSecond / Task.etaSeconds. */
+  rates: TaskRates;
 }
 
 /** What the user sees of a failure: provider errors as they are, anything else masked. */
@@ -111,6 +119,21 @@ export function createRunTask(deps: RunTaskDeps) {
       (error) => stop({ why: 'log', error }),
     );
 
+    // Every progress event goes out after the text before it; its speed and ETA are kept for Task.etaSeconds.
+    const report = async (update: ProgressUpdate) => {
+      await tokens.flush();
+      const progress = Math.max(0, Math.min(100, Math.round(update.progress)));
+      await append([{ type: 'progress', ...update, progress }]);
+      if (update.etaSeconds !== undefined || update.tokensPerSecond !== undefined) {
+        await deps.rates.set(row.id, { tokensPerSecond: update.tokensPerSecond ?? null, etaSeconds: update.etaSeconds ?? null, at: Date.now() });
+      }
+    };
+    const meter = createTextMeter({
+      history: (info) => deps.history.textSamples({ stage: stage.name, ...by(), language: info.language }),
+      emit: report,
+      onError: (error) => stop({ why: 'log', error }),
+    });
+
     try {
       const result: StageResult = await stage.run({
         input: JSON.parse(row.input),
@@ -123,12 +146,13 @@ export function createRunTask(deps: RunTaskDeps) {
         token: (delta) => {
           if (firstToken) deps.metrics?.firstToken(row.stage, (Date.now() - attemptStartedAt) / 1000);
           firstToken = false;
+          meter.token(delta);
           tokens.push(delta);
         },
+        textStarted: (info) => meter.started(info),
         progress: async (update) => {
           try {
-            await tokens.flush();
-            await append([{ type: 'progress', ...update, progress: Math.max(0, Math.min(100, Math.round(update.progress))) }]);
+            await report(update);
           } catch (error) {
             stop({ why: 'log', error }); // stop the provider calls too
             throw error;
@@ -136,8 +160,20 @@ export function createRunTask(deps: RunTaskDeps) {
         },
       });
       await tokens.flush();
-      await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
+      const text = meter.finish();
+      if (text.tokensPerSecond !== null) result.tokensPerSecond = text.tokensPerSecond;
+      const ended = await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
       log('attempt completed', undefined, { ms: Date.now() - attemptStartedAt });
+      if (ended?.status === 'COMPLETED') {
+        // What later estimates learn from; losing a sample costs nothing but accuracy. A stage
+        // lasts from its job's enqueueing (its dependencies done) to now: the queue's wait counts too.
+        const ms = Date.now() - Math.min(attemptStartedAt, job.timestamp || attemptStartedAt);
+        await deps.history.recordDuration(stage.name, ms).catch(() => {});
+        if (text.info && text.tokensPerSecond !== null && text.firstTokenMs !== null) {
+          const sample = { inputChars: text.info.inputChars, outputTokens: text.tokens, tokensPerSecond: text.tokensPerSecond, firstTokenMs: text.firstTokenMs };
+          await deps.history.recordText({ stage: stage.name, ...by(), language: text.info.language }, sample).catch(() => {});
+        }
+      }
     } catch (caught) {
       await tokens.flush().catch(() => {});
       const reason = state.stopped;
@@ -167,6 +203,7 @@ export function createRunTask(deps: RunTaskDeps) {
       log(`attempt failed (${info.code})`);
       throw new UnrecoverableError(info.message);
     } finally {
+      meter.finish();
       clearTimeout(timer);
     }
   };

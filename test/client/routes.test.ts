@@ -9,6 +9,10 @@ describe('hash routes', () => {
     expect(parseRoute('#/unknown')).toEqual({ name: 'projects' });
   });
 
+  it('parses a share link', () => {
+    expect(parseRoute('#/share/AbC_d-9')).toEqual({ name: 'share', token: 'AbC_d-9' });
+  });
+
   it('round-trips a project id through its href', () => {
     const id = 'a b/c?d#e';
     expect(parseRoute(projectHref(id))).toEqual({ name: 'project', id });

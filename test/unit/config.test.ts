@@ -10,6 +10,7 @@ describe('config', () => {
 
   it('refuses bad values naming the variable and the rule', () => {
     expect(() => parseConfig({ PORT: 'eighty' }, [])).toThrow(new ConfigError('PORT must be an integer from 0 to 65535, got "eighty"'));
+    expect(() => parseConfig({ SHARE_LINK_SECRET: 'short' }, [])).toThrow(new ConfigError('SHARE_LINK_SECRET must be at least 32 characters'));
     expect(() => parseConfig({}, ['--role=boss'])).toThrow(/--role must be one of all, api, worker/);
     expect(() => parseConfig({ REDIS_PREFIX: 'a b' }, [])).toThrow(/REDIS_PREFIX/);
   });

@@ -94,6 +94,7 @@ export const StageEventFieldsFragment = graphql(`
       totalSteps
       message
       etaSeconds
+      tokensPerSecond
     }
     ... on CompletedEvent {
       output {

@@ -38,5 +38,5 @@ export const i18n = {
 
 /** The message for `key` in the current language (reactive in templates and $derived). */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  return format(MESSAGES[locale][key], params);
+  return format(MESSAGES[locale][key], params, locale);
 }

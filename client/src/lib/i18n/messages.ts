@@ -23,7 +23,7 @@ const en = {
   'auth.expired': 'Your session has ended. Please sign in again.',
 
   'credits.label': 'Credits',
-  'credits.value': '{n} credits',
+  'credits.value': '{n, plural, one {# credit} other {# credits}}',
 
   'conn.label': 'Live updates',
   'conn.idle': 'Standby',
@@ -69,7 +69,7 @@ const en = {
   'project.text': 'Source text',
   'project.runPipeline': 'Run pipeline',
   'project.runFrom': 'From stage',
-  'project.pipelineCost': 'Up to {n} credits',
+  'project.pipelineCost': '{n, plural, one {Up to # credit} other {Up to # credits}}',
   'project.graph': 'Pipeline stages',
   'project.dismiss': 'Dismiss',
 
@@ -83,7 +83,7 @@ const en = {
   'stage.run': 'Run',
   'stage.rerun': 'Re-run',
   'stage.cancel': 'Cancel',
-  'stage.cost': '{n} credits',
+  'stage.cost': '{n, plural, one {# credit} other {# credits}}',
   'stage.needsDeps': 'Run the stages it needs first.',
   'stage.options': 'Options',
   'stage.streaming': 'Live output',
@@ -139,6 +139,35 @@ const en = {
   'error.INTERNAL_SERVER_ERROR': 'Something went wrong on the server.',
   'error.network': 'Cannot reach the server.',
   'error.unknown': 'Something went wrong.',
+
+  // Watching a run (speed, ETA, step log) and share links.
+  'rate.tokensPerSecond': '{n} tokens/s',
+  'pipeline.eta': 'Whole run: about {t} left',
+  'steplog.title': 'Step log',
+  'steplog.empty': 'Nothing yet.',
+  'steplog.attempt': 'attempt {n}',
+  'steplog.retryIn': 'will retry in {t}',
+  'share.title': 'Share links',
+  'share.hint': 'Anyone with a link can watch this project live, without signing in; they cannot change anything.',
+  'share.create': 'Create a read-only link',
+  'share.copy': 'Copy link',
+  'share.copied': 'Copied',
+  'share.revoke': 'Revoke',
+  'share.none': 'No links yet.',
+  'share.created': 'Created {when}',
+  'share.count': '{n, plural, one {# link} other {# links}}',
+  'share.badge': 'Read-only view',
+  'share.viewing': 'You are watching a shared project. It updates live; nothing can be changed from here.',
+  'share.invalid': 'This link does not work (any more). Ask the person who shared it for a new one.',
+  'share.signIn': 'Sign in to make your own',
+  'error.FORBIDDEN': 'You are not allowed to do that.',
+  'error.needsMaterial': 'Write a topic or paste a text first.',
+  'error.needsStage': 'Run {stage} first.',
+  'error.insufficientCredits': 'This costs {cost}; you have {balance}.',
+  'error.alreadyRunning': '{stages} is still running: wait for it or cancel it first.',
+  'error.readOnly': 'This is a read-only link: sign in to change anything.',
+  'error.tooLong': 'That text is too long.',
+  'create.needsName': 'Give the project a name.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -279,6 +308,34 @@ const zhCN: Record<MessageKey, string> = {
   'error.INTERNAL_SERVER_ERROR': '服务器出错了。',
   'error.network': '无法连接服务器。',
   'error.unknown': '出错了。',
+
+  'rate.tokensPerSecond': '每秒 {n} 个词元',
+  'pipeline.eta': '整个流程预计还需 {t}',
+  'steplog.title': '步骤日志',
+  'steplog.empty': '暂无记录。',
+  'steplog.attempt': '第 {n} 次尝试',
+  'steplog.retryIn': '{t} 后重试',
+  'share.title': '分享链接',
+  'share.hint': '拿到链接的人无需登录即可实时观看本项目，但不能做任何修改。',
+  'share.create': '创建只读链接',
+  'share.copy': '复制链接',
+  'share.copied': '已复制',
+  'share.revoke': '撤销',
+  'share.none': '还没有链接。',
+  'share.created': '创建于 {when}',
+  'share.count': '{n} 个链接',
+  'share.badge': '只读视图',
+  'share.viewing': '你正在观看一个分享的项目，内容实时更新；在这里不能做任何修改。',
+  'share.invalid': '此链接已失效。请向分享者索取新的链接。',
+  'share.signIn': '登录以创建自己的项目',
+  'error.FORBIDDEN': '你没有权限执行此操作。',
+  'error.needsMaterial': '请先写一个主题或粘贴一段文字。',
+  'error.needsStage': '请先运行“{stage}”。',
+  'error.insufficientCredits': '此操作需要 {cost}，你现有 {balance}。',
+  'error.alreadyRunning': '“{stages}”仍在运行：请等待它完成或先取消。',
+  'error.readOnly': '这是只读链接：请登录后再修改。',
+  'error.tooLong': '文字太长了。',
+  'create.needsName': '请给项目起个名字。',
 };
 
 export const LOCALES = ['en', 'zh-CN'] as const;
@@ -292,9 +349,30 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': '�
 /** Short forms for narrow screens. */
 export const LOCALE_SHORT_NAMES: Record<Locale, string> = { en: 'EN', 'zh-CN': '中文' };
 
-export function format(template: string, params?: Record<string, string | number>): string {
+/** A number as the interface language writes it (grouping, at most one decimal). */
+export function formatNumber(n: number, locale: Locale = 'en'): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+}
+
+const PLURAL = /\{(\w+), plural, ((?:\w+ \{[^{}]*\}\s*)+)\}/g;
+
+/**
+ * Fills `{name}` placeholders (numbers formatted for `locale`) and ICU-style plurals:
+ * `{n, plural, one {# credit} other {# credits}}` picks the form by the language's plural
+ * rules (Intl.PluralRules), `#` being the number.
+ */
+export function format(template: string, params?: Record<string, string | number>, locale: Locale = 'en'): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
+  const shown = (value: string | number) => (typeof value === 'number' ? formatNumber(value, locale) : value);
+  return template
+    .replace(PLURAL, (match, name: string, cases: string) => {
+      if (!(name in params)) return match;
+      const n = Number(params[name]);
+      const forms = Object.fromEntries([...cases.matchAll(/(\w+) \{([^{}]*)\}/g)].map((m) => [m[1], m[2]]));
+      const form = forms[new Intl.PluralRules(locale).select(n)] ?? forms.other ?? '';
+      return form.replace(/#/g, shown(n));
+    })
+    .replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? shown(params[name]!) : match));
 }
 
 /** The locale for a `navigator.language` value: any Chinese gets Simplified Chinese. */

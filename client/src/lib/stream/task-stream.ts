@@ -54,6 +54,7 @@ export interface ProgressEventData extends EventBase {
   totalSteps?: number | null;
   message?: string | null;
   etaSeconds?: number | null;
+  tokensPerSecond?: number | null;
 }
 
 export interface CompletedEventData<O> extends EventBase {
@@ -105,6 +106,10 @@ export interface TaskState<O = unknown> {
   readonly step: number | null;
   readonly totalSteps: number | null;
   readonly etaSeconds: number | null;
+  /** Text stages: model tokens per second of the current attempt. */
+  readonly tokensPerSecond: number | null;
+  /** The last steps of the run, oldest first (the step log): status changes, steps, failures. */
+  readonly log: readonly StepLogEntry[];
   readonly message: string | null;
   readonly error: TaskErrorInfo | null;
   /** From the last FailedEvent: whether the task will run again, and when. */
@@ -119,6 +124,51 @@ export interface TaskState<O = unknown> {
   readonly pending: readonly StreamEvent<O>[];
   /** When the task was created (snapshot) or its first event's time, for ordering tasks. */
   readonly startedAt: string | null;
+}
+
+/** One line of a task's step log. */
+export interface StepLogEntry {
+  seq: number;
+  at: string;
+  attempt: number;
+  kind: 'status' | 'step' | 'failed';
+  status?: TaskStatus;
+  message?: string | null;
+  step?: number | null;
+  totalSteps?: number | null;
+  error?: TaskErrorInfo;
+  willRetry?: boolean;
+  retryInMs?: number | null;
+}
+
+/** Lines the step log keeps. */
+export const STEP_LOG_SIZE = 12;
+
+function logged(log: readonly StepLogEntry[], entry: StepLogEntry): readonly StepLogEntry[] {
+  // A status event and the CompletedEvent after it say the same thing once.
+  const last = log.at(-1);
+  if (last && entry.kind === 'status' && last.kind === 'status' && last.status === entry.status && last.attempt === entry.attempt) return log;
+  const next = [...log, entry];
+  return next.length > STEP_LOG_SIZE ? next.slice(next.length - STEP_LOG_SIZE) : next;
+}
+
+/** The step-log line an event adds, if any (a text stage's speed ticks add none). */
+function logEntryOf(event: StreamEvent<unknown>, previous: { step: number | null; message: string | null }): StepLogEntry | null {
+  const base = { seq: event.seq, at: timeOf(event.at) ?? '', attempt: event.attempt };
+  switch (event.__typename) {
+    case 'TaskStatusEvent':
+      return { ...base, kind: 'status', status: event.status, message: event.message ?? null };
+    case 'ProgressEvent': {
+      const changed = (event.step != null && event.step !== previous.step) || (event.message != null && event.message !== previous.message);
+      return changed ? { ...base, kind: 'step', step: event.step ?? null, totalSteps: event.totalSteps ?? null, message: event.message ?? null } : null;
+    }
+    case 'CompletedEvent':
+      return { ...base, kind: 'status', status: 'COMPLETED' };
+    case 'FailedEvent':
+      return { ...base, kind: 'failed', error: event.error, willRetry: event.willRetry, retryInMs: event.retryInMs ?? null };
+    default:
+      return null;
+  }
 }
 
 /**
@@ -165,6 +215,8 @@ export function createTaskState<O = unknown>(snapshot: TaskSnapshot<O>): TaskSta
     step: null,
     totalSteps: null,
     etaSeconds: null,
+    tokensPerSecond: null,
+    log: [],
     message: snapshot.message ?? null,
     error: snapshot.error ?? null,
     willRetry: status === 'RETRYING',
@@ -192,10 +244,13 @@ function reduce<O>(state: TaskState<O>, event: StreamEvent<O>): TaskState<O> {
       step: null,
       totalSteps: null,
       etaSeconds: null,
+      tokensPerSecond: null,
       willRetry: false,
       retryInMs: null,
     };
   }
+  const entry = logEntryOf(event as StreamEvent<unknown>, { step: state.step, message: state.message });
+  if (entry) next = { ...next, log: logged(next.log, entry) };
   switch (event.__typename) {
     case 'TaskStatusEvent':
       next = { ...next, status: event.status, message: event.message ?? next.message };
@@ -212,6 +267,7 @@ function reduce<O>(state: TaskState<O>, event: StreamEvent<O>): TaskState<O> {
         step: event.step ?? next.step,
         totalSteps: event.totalSteps ?? next.totalSteps,
         etaSeconds: event.etaSeconds ?? null,
+        tokensPerSecond: event.tokensPerSecond ?? next.tokensPerSecond,
         message: event.message ?? next.message,
       };
       break;
