@@ -29,7 +29,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   const name = `sp_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   if (dialect === 'sqlite') {
     const file = join(tmpdir(), `${name}.db`);
-    return { url: file, drop: async () => rmSync(file, { force: true }) };
+    return { url: file, drop: async () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(file + suffix, { force: true })) };
   }
   await adminExecute(`create database ${name}`);
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
