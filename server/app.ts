@@ -44,6 +44,10 @@ import { createPipeline } from './tasks/pipeline.ts';
 import { createRunPipeline } from './tasks/run-pipeline.ts';
 import { createSweep, type Sweep } from './tasks/sweep.ts';
 import { createTaskStore } from './tasks/task-store.ts';
+import { createStageCache } from './tasks/cache.ts';
+import { createStageEdits } from './tasks/edit-stage.ts';
+import { createRefineStage } from './tasks/refine-stage.ts';
+import { createVersionStore } from './tasks/version-store.ts';
 import { createRunTask } from './worker/run-task.ts';
 import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
 
@@ -113,6 +117,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const accounts = createAccounts({ orm, initialCredits: config.initialCredits, sessionTtlMs: config.sessionTtlDays * 86_400_000 });
   const projects = createProjectService({ orm });
   const tasks = createTaskStore({ orm });
+  const versions = createVersionStore({ orm });
   const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
   stack.push(() => queue.close());
   metrics.observeQueue(() => queue.counts());
@@ -182,6 +187,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
     deleteProject: createDeleteProject({ projects, tasks, lifecycle, media }),
+    versions,
+    refineStage: createRefineStage({ orm, registry, projects, tasks, versions, eventLog, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
+    stageEdits: createStageEdits({ orm, registry, projects, versions }),
   };
   const sweep = createSweep({ orm, eventLog, queue, lifecycle, pipeline, abandonedAfterMs: Math.round(config.workerLockMs * 1.5), log });
 
@@ -233,6 +241,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             outageToleranceMs: config.outageToleranceMs,
             log,
             metrics,
+            versions,
+            cache: createStageCache({ versions, media }),
           }),
           log,
         });

@@ -18,6 +18,9 @@ import type { CancelTask } from '../tasks/cancel-task.ts';
 import type { DeleteProject } from '../tasks/delete-project.ts';
 import type { RunPipeline } from '../tasks/run-pipeline.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import type { StageEdits } from '../tasks/edit-stage.ts';
+import type { RefineStage } from '../tasks/refine-stage.ts';
+import type { VersionStore } from '../tasks/version-store.ts';
 
 export type LiveSnapshot = { meta: LogMeta; text: string };
 
@@ -38,6 +41,9 @@ export interface Services {
   stageChannel: (projectId: string, stage: string) => string;
   rateLimits: RateLimits;
   sessions: SessionWatch;
+  versions: VersionStore;
+  refineStage: RefineStage;
+  stageEdits: StageEdits;
 }
 
 /** What a subscription yields: events, or the error that ends it (delivered as a result, not thrown). */

@@ -27,7 +27,7 @@ export type EventBody =
       message?: string | null;
       etaSeconds?: number | null;
     }
-  | { type: 'completed'; output: StageOutput }
+  | { type: 'completed'; output: StageOutput; cached?: boolean }
   | { type: 'failed'; error: TaskErrorInfo; willRetry: boolean; retryInMs?: number | null };
 
 export type StageEventData = EventBase & EventBody;

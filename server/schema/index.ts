@@ -9,6 +9,7 @@ import './project.ts';
 import './task.ts';
 import './events.ts';
 import './provider.ts';
+import './version.ts';
 
 let schema: GraphQLSchema | undefined;
 

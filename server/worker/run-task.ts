@@ -16,9 +16,13 @@ import type { TaskJobData } from '../queue/task-queue.ts';
 import { isFinished, type StageName } from '../stages/names.ts';
 import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { StageResult } from '../stages/stage.ts';
+import { runRefine } from '../stages/refine.ts';
+import type { StageResult, StageRunContext } from '../stages/stage.ts';
 import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
+import type { StageCache } from '../tasks/cache.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import type { VersionStore } from '../tasks/version-store.ts';
+import { prepareRun } from './prepare-run.ts';
 import { createAppender } from './appender.ts';
 import { createTokenBatcher } from './token-batcher.ts';
 
@@ -40,6 +44,8 @@ export interface RunTaskDeps {
   log: Log;
   /** Counts attempts (first, retry, takeover), retries and the time to the first token. */
   metrics?: Metrics;
+  versions: VersionStore;
+  cache: StageCache;
 }
 
 /** What the user sees of a failure: provider errors as they are, anything else masked. */
@@ -112,10 +118,19 @@ export function createRunTask(deps: RunTaskDeps) {
     );
 
     try {
-      const result: StageResult = await stage.run({
+      const project = await deps.projects.get(row.ownerId, row.projectId);
+      // What it reads, what it was made from, and whether the cache already holds its output.
+      const plan = await prepareRun({ versions: deps.versions, cache: deps.cache }, row, stage, project, by());
+      if (plan.cached) {
+        await lifecycle.finish(row, { status: 'COMPLETED', result: { output: plan.cached, cached: true, ...plan.origin }, startedAt }, actor());
+        log('attempt completed from the cache');
+        return;
+      }
+      const ctx: StageRunContext<unknown> = {
         input: JSON.parse(row.input),
-        project: await deps.projects.get(row.ownerId, row.projectId),
-        outputs: await tasks.outputsOf(row.projectId, [...stage.dependsOn, ...(stage.reads ?? [])]),
+        project,
+        outputs: plan.outputs,
+        earlier: plan.earlier,
         providers,
         model: stageModel,
         media: deps.media.forTask(row.id),
@@ -134,9 +149,10 @@ export function createRunTask(deps: RunTaskDeps) {
             throw error;
           }
         },
-      });
+      };
+      const result: StageResult = plan.refine ? await runRefine(ctx, plan.refine) : await stage.run(ctx);
       await tokens.flush();
-      await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
+      await lifecycle.finish(row, { status: 'COMPLETED', result: { ...result, ...plan.origin }, startedAt }, actor());
       log('attempt completed', undefined, { ms: Date.now() - attemptStartedAt });
     } catch (caught) {
       await tokens.flush().catch(() => {});
