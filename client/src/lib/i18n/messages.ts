@@ -3,6 +3,8 @@
  * by `t()`. Chinese stage names are fixed by the product: 文案改写, 分镜生成, 文生图,
  * 运镜生成, 图生视频.
  */
+import { VERSIONS_EN, VERSIONS_ZH } from './messages-versions.ts';
+
 const en = {
   'app.name': 'Story Pipeline',
   'app.tagline': 'From a topic or a text to a short video, in five live stages.',
@@ -139,6 +141,7 @@ const en = {
   'error.INTERNAL_SERVER_ERROR': 'Something went wrong on the server.',
   'error.network': 'Cannot reach the server.',
   'error.unknown': 'Something went wrong.',
+  ...VERSIONS_EN,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -279,6 +282,7 @@ const zhCN: Record<MessageKey, string> = {
   'error.INTERNAL_SERVER_ERROR': '服务器出错了。',
   'error.network': '无法连接服务器。',
   'error.unknown': '出错了。',
+  ...VERSIONS_ZH,
 };
 
 export const LOCALES = ['en', 'zh-CN'] as const;
