@@ -81,13 +81,13 @@ export function createRefineStage(deps: {
     let baseText: string | null = null;
     if (running) {
       const partial = (await deps.eventLog.snapshot(running.id))?.text ?? '';
-      const superseded = refineSpecOf(running);
-      await deps.lifecycle.finish(running, { status: 'CANCELLED', message: SUPERSEDED }, BY_AUTHORITY);
-      if (superseded) history.push(...superseded.history.filter((h) => !history.includes(h)), superseded.instructions);
       // A structured stage's partial answer is revised only when it is already whole JSON;
       // otherwise the refine revises the current version.
       baseText = partial.trim() && (!rules.jsonSchema || isWholeJson(partial)) ? partial : null;
-      if (baseText === null && !current) throw new PreconditionError(`${stage.name} had written nothing usable yet and has no earlier output to refine.`);
+      if (baseText === null && !current) throw new PreconditionError(`${stage.name} has written nothing usable yet and has no earlier output to refine.`);
+      const superseded = refineSpecOf(running);
+      if (superseded) history.push(...superseded.history.filter((h) => !history.includes(h)), superseded.instructions);
+      await deps.lifecycle.finish(running, { status: 'CANCELLED', message: SUPERSEDED }, BY_AUTHORITY);
     }
     const spec: RefineSpec = { instructions, history, baseVersionId: current?.id ?? null, baseText };
     const task = newTaskRow({ projectId: project.id, ownerId: user.id, stage, input: {}, maxAttempts: deps.maxAttempts, refine: JSON.stringify(spec) });
