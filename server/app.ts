@@ -186,7 +186,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
-    deleteProject: createDeleteProject({ projects, tasks, lifecycle, media }),
+    deleteProject: createDeleteProject({ projects, tasks, lifecycle, media, versions }),
     versions,
     refineStage: createRefineStage({ orm, registry, projects, tasks, versions, eventLog, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     stageEdits: createStageEdits({ orm, registry, projects, versions }),
@@ -242,7 +242,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             log,
             metrics,
             versions,
-            cache: createStageCache({ versions, media }),
+            cache: createStageCache({ versions }),
           }),
           log,
         });

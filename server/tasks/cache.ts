@@ -7,7 +7,6 @@
 //  2. else the newest run of the same user's stage with this key, in any of their projects.
 // Media stages also reuse unchanged scenes of their earlier outputs (see the stages).
 import type { ProjectRow, TaskRow } from '../db/entities.ts';
-import type { TaskMediaStore } from '../media/task-media.ts';
 import { hashOf } from '../stages/content-hash.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageOutput } from '../stages/outputs.ts';
@@ -41,22 +40,8 @@ export interface StageCache {
 /** Versions looked at for reusable scenes: enough to go back and forth between a few edits. */
 const EARLIER_VERSIONS = 10;
 
-export function createStageCache(deps: { versions: VersionStore; media: TaskMediaStore }): StageCache {
-  const { versions, media } = deps;
-
-  /** Media of another project is copied: deleting that project deletes its files. */
-  async function adopt(output: StageOutput, taskId: string): Promise<StageOutput> {
-    const store = media.forTask(taskId);
-    const copy = async (url: string): Promise<string> => {
-      const key = media.keyOf(url);
-      const bytes = key ? await media.get(key) : null;
-      if (!key || !bytes) return url;
-      return (await store.put(bytes, key.split('.').pop() as 'png' | 'gif' | 'mp4' | 'webm')).path;
-    };
-    if (output.kind === 'images') return { ...output, images: await Promise.all(output.images.map(async (i) => ({ ...i, url: await copy(i.url) }))) };
-    if (output.kind === 'video') return { ...output, clips: await Promise.all(output.clips.map(async (c) => ({ ...c, url: await copy(c.url) }))) };
-    return output;
-  }
+export function createStageCache(deps: { versions: VersionStore }): StageCache {
+  const { versions } = deps;
 
   return {
     async lookup(task, key) {
@@ -64,8 +49,9 @@ export function createStageCache(deps: { versions: VersionStore; media: TaskMedi
       const current = (await versions.current(task.projectId, [stage]))[stage];
       if (current?.cacheKey === key) return outputOf(current);
       const hit = await versions.byCacheKey(task.ownerId, stage, key);
-      if (!hit) return null;
-      return hit.projectId === task.projectId ? outputOf(hit) : adopt(outputOf(hit), task.id);
+      // Images and clips of another project are shared, not copied: deleting that project
+      // keeps the files another project's versions still show (delete-project.ts).
+      return hit ? outputOf(hit) : null;
     },
 
     async earlier(projectId, stage) {

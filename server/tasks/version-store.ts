@@ -46,6 +46,8 @@ export interface VersionStore {
   byCacheKey(ownerId: string, stage: StageName, cacheKey: string): Promise<StageVersionRow | null>;
   /** The instructions of the refines that led to this version, oldest first. */
   instructionsChain(version: StageVersionRow): Promise<string[]>;
+  /** Which of these media keys a version of another project shows (a cached run shares its files). */
+  sharedMedia(projectId: string, keys: readonly string[]): Promise<Set<string>>;
 }
 
 export const outputOf = (version: Pick<StageVersionRow, 'output'>): StageOutput => parseJson<StageOutput>(version.output)!;
@@ -115,6 +117,14 @@ export function createVersionStore(deps: { orm: MikroORM }): VersionStore {
     add: (version) => em().transactional((tx) => addVersion(tx, version)),
 
     byCacheKey: (ownerId, stage, cacheKey) => em().findOne(StageVersion, { ownerId, stage, cacheKey, source: 'RUN' }, { orderBy: newestFirst }),
+
+    async sharedMedia(projectId, keys) {
+      const shared = new Set<string>();
+      for (const key of new Set(keys)) {
+        if (await em().count(StageVersion, { projectId: { $ne: projectId }, output: { $like: `%/media/${key}%` } })) shared.add(key);
+      }
+      return shared;
+    },
 
     async instructionsChain(version) {
       const chain: string[] = [];

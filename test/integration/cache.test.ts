@@ -60,6 +60,23 @@ describe('the cache of stage outputs', () => {
     expect(other.task).toMatchObject({ cached: false, creditsCharged: 10 });
   });
 
+  it('a cached image or clip of another project is shared: deleting that project keeps what the other still shows', async () => {
+    const { token } = await t.signUp();
+    const topic = 'an old clockmaker who repairs time itself';
+    const first = await project(token, topic);
+    await runPipeline(t, token, first);
+    const second = await project(token, topic);
+    const tasks = await runPipeline(t, token, second);
+    expect(tasks.map((task) => [task.stage, task.cached, task.creditsCharged])).toEqual([
+      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0],
+    ]);
+    const [a, b] = [await stagesOf(t, token, first), await stagesOf(t, token, second)];
+    const urls = (s: Record<string, any>) => [...s.IMAGE_GENERATION.output.images.map((i: any) => i.url), ...s.VIDEO_GENERATION.output.clips.map((c: any) => c.url)];
+    expect(urls(b)).toEqual(urls(a));
+    expect((await t.gql(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: first }, token)).data.deleteProject).toBe(true);
+    for (const url of urls(b)) expect((await fetch(url)).status).toBe(200);
+  });
+
   it('after a one-scene edit, a pipeline run makes exactly one image and one clip, charged for them alone', async () => {
     const { token } = await t.signUp();
     const projectId = await project(token);
