@@ -7,7 +7,7 @@ import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import { CreditEntry, Task, User, type TaskRow } from '../db/entities.ts';
 import { parseJson } from '../db/json.ts';
 import { ACTIVE_STATUSES, type StageName, type TaskStatus } from '../stages/names.ts';
-import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { DependencyOutputs, StageResult } from '../stages/stage.ts';
 import { addVersion, createVersionStore, outputOf, type MadeFrom } from './version-store.ts';
 
@@ -28,7 +28,6 @@ export interface TaskStore {
   /** The task when it is this user's; another user's task answers exactly as a missing one. */
   findOwned(ownerId: string, id: string): Promise<TaskRow | null>;
   newest(projectId: string, stage: StageName): Promise<TaskRow | null>;
-  newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null>;
   /** The current version's output of each of these stages that has one: what a stage reads. */
   outputsOf(projectId: string, stages: readonly StageName[]): Promise<DependencyOutputs>;
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
@@ -79,23 +78,12 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
   const versions = createVersionStore(deps);
   const active = { $in: [...ACTIVE_STATUSES] as string[] };
 
-  async function newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null> {
-    const row = await em().findOne(
-      Task,
-      { projectId, stage, status: 'COMPLETED' },
-      { orderBy: { finishedAt: 'desc', id: 'desc' }, fields: ['output'] },
-    );
-    return parseJson<StageOutput>(row?.output);
-  }
-
   return {
     find: (id) => em().findOne(Task, { id }),
 
     findOwned: (ownerId, id) => em().findOne(Task, { id, ownerId }),
 
     newest: (projectId, stage) => em().findOne(Task, { projectId, stage }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
-
-    newestCompletedOutput,
 
     async outputsOf(projectId, stages) {
       const outputs: DependencyOutputs = {};
