@@ -4,16 +4,17 @@
 // clip and is charged for them alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaFile } from '../../server/db/entities.ts';
+import { DIALECTS } from '../helpers/databases.ts';
 import { CREATE_PROJECT } from '../helpers/queries.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { EXECUTE, TASK_DONE, UPDATE_OUTPUT, credits, finished, runPipeline, stagesOf } from '../helpers/versions.ts';
 
 const TOPIC = 'a lighthouse keeper who receives a lost letter';
 
-describe('the cache of stage outputs', () => {
+describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { OFFLINE_TOKEN_DELAY_MS: '1', OFFLINE_STEP_DELAY_MS: '5' } });
+    t = await startTestApp({ dialect, env: { OFFLINE_TOKEN_DELAY_MS: '1', OFFLINE_STEP_DELAY_MS: '5' } });
   });
   afterAll(() => t?.stop());
 
