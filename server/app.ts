@@ -47,6 +47,10 @@ import { createTaskStore } from './tasks/task-store.ts';
 import { createShareLinks } from './auth/share-links.ts';
 import { createStageHistory } from './observability/stage-history.ts';
 import { createTaskRates } from './events/task-rate.ts';
+import { createStageCache } from './tasks/cache.ts';
+import { createStageEdits } from './tasks/edit-stage.ts';
+import { createRefineStage } from './tasks/refine-stage.ts';
+import { createVersionStore } from './tasks/version-store.ts';
 import { createRunTask } from './worker/run-task.ts';
 import { startTaskWorker, type TaskWorker } from './worker/task-worker.ts';
 
@@ -116,6 +120,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const accounts = createAccounts({ orm, initialCredits: config.initialCredits, sessionTtlMs: config.sessionTtlDays * 86_400_000 });
   const projects = createProjectService({ orm });
   const tasks = createTaskStore({ orm });
+  const versions = createVersionStore({ orm });
   const queue = createTaskQueue({ connection: queueConnection, prefix: keys.queuePrefix(), maxAttempts: config.maxAttempts, retryBackoffMs: config.retryBackoffMs });
   stack.push(() => queue.close());
   metrics.observeQueue(() => queue.counts());
@@ -192,7 +197,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     executeStage: createExecuteStage({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     runPipeline: createRunPipeline({ orm, registry, projects, tasks, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
     cancelTask: createCancelTask({ tasks, lifecycle }),
-    deleteProject: createDeleteProject({ projects, tasks, lifecycle, media }),
+    deleteProject: createDeleteProject({ projects, tasks, lifecycle, media, versions }),
+    versions,
+    refineStage: createRefineStage({ orm, registry, projects, tasks, versions, eventLog, maxAttempts: config.maxAttempts, assertRedisUp, lifecycle }),
+    stageEdits: createStageEdits({ orm, registry, projects, versions }),
   };
   const sweep = createSweep({ orm, eventLog, queue, lifecycle, pipeline, abandonedAfterMs: Math.round(config.workerLockMs * 1.5), log });
 
@@ -246,6 +254,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
             metrics,
             history,
             rates,
+            versions,
+            cache: createStageCache({ versions }),
           }),
           log,
         });

@@ -38,7 +38,7 @@ function errorsAt(samples: Sample[], start: number, end: number) {
 
 async function rewrite(t: TestApp, token: string, topic: string) {
   const projectId = (await t.gql(CREATE_PROJECT, { i: { name: topic, originalTopic: topic } }, token)).data.createProject.id;
-  const task = (await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE' } }, token)).data.executeStage.id;
+  const task = (await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'REWRITE', cache: 'FRESH' } }, token)).data.executeStage.id;
   const sub = subscribe<Followed>(t.ws(token), FOLLOW, { taskId: task });
   await sub.done;
   const start = Date.parse(sub.events.find((e, i) => e.__typename === 'TaskStatusEvent' && i > 0)?.at ?? sub.events[0]!.at);
@@ -49,7 +49,7 @@ async function rewrite(t: TestApp, token: string, topic: string) {
 
 async function pipeline(t: TestApp, token: string, topic: string) {
   const id = (await t.gql(CREATE_PROJECT, { i: { name: topic, originalTopic: topic } }, token)).data.createProject.id;
-  await t.gql(`mutation($id: ID!) { runPipeline(projectId: $id) { id } }`, { id }, token);
+  await t.gql(`mutation($id: ID!) { runPipeline(projectId: $id, cache: FRESH) { id } }`, { id }, token);
   const start = Date.now();
   const samples: Sample[] = [];
   for (;;) {

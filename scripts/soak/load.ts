@@ -46,7 +46,8 @@ const STORY = '老人每晚点亮灯火，为迷路的船只指引方向。A sto
 
 const CREATE_PROJECT = `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`;
 const EXECUTE_STAGE = `mutation($i: ExecuteStageInput!) { executeStage(input: $i) { id stage } }`;
-const RUN_PIPELINE = `mutation($p: ID!) { runPipeline(projectId: $p) { id stage } }`;
+// FRESH: the soak exercises every task's run, never the cache's shortcut.
+const RUN_PIPELINE = `mutation($p: ID!) { runPipeline(projectId: $p, cache: FRESH) { id stage } }`;
 const PROJECT_TASKS = `query($p: ID!) { project(id: $p) { tasks(first: 20) { id stage } } }`;
 const CANCEL = `mutation($id: ID!) { cancelTask(id: $id) { id status } }`;
 const LAST_SEQ = `query($id: ID!) { task(id: $id) { lastSeq } }`;
@@ -153,7 +154,7 @@ export async function runLoad(opts: {
       } else {
         const input = item.kind === 'STORYBOARD' ? { text: STORY, sceneCount: 2 + Math.floor(random() * 5) } : undefined;
         const d = await gql<{ executeStage: { id: string; stage: string } }>(pickApi, EXECUTE_STAGE, {
-          i: { projectId: item.projectId, stage: item.kind, input, idempotencyKey: item.key },
+          i: { projectId: item.projectId, stage: item.kind, input, idempotencyKey: item.key, cache: 'FRESH' },
         }, item.user.token);
         made = [d.executeStage];
       }

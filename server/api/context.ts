@@ -21,6 +21,9 @@ import type { RunPipeline } from '../tasks/run-pipeline.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import type { StageHistory } from '../observability/stage-history.ts';
 import type { TaskRates } from '../events/task-rate.ts';
+import type { StageEdits } from '../tasks/edit-stage.ts';
+import type { RefineStage } from '../tasks/refine-stage.ts';
+import type { VersionStore } from '../tasks/version-store.ts';
 
 export type LiveSnapshot = { meta: LogMeta; text: string };
 
@@ -49,6 +52,9 @@ export interface Services {
   shareLinks: ShareLinks;
   /** Where the web client is served: share links open `<clientUrl>/#/share/<token>`. */
   clientUrl: () => string;
+  versions: VersionStore;
+  refineStage: RefineStage;
+  stageEdits: StageEdits;
 }
 
 /** Who may read: a user reads their own projects; a share token one project of its owner's. */

@@ -84,6 +84,47 @@ export const Task = defineEntity({
     waitingOn: p.text().nullable(),
     /** Text stages: model tokens per second of the attempt that completed it. */
     tokensPerSecond: p.float().nullable(),
+    /** REUSE: an unchanged effective input completes from the earlier output; FRESH: always runs (see tasks/cache.ts). */
+    cachePolicy: p.string().length(8).default('REUSE'),
+    /** True when the output was reused from an earlier version with the same effective input. */
+    cached: p.boolean().default(false),
+    /** A refineStage task: JSON { instructions, history, baseVersionId, baseText } (see tasks/refine-stage.ts); null for a run. */
+    refine: p.text().nullable(),
+  },
+});
+
+/**
+ * Every output a stage of a project has had: each completed task (RUN, REFINE) and each
+ * hand edit (EDIT). One per (project, stage) is current: what the stage shows and what the
+ * stages after it read.
+ */
+export const StageVersion = defineEntity({
+  name: 'StageVersion',
+  tableName: 'stage_versions',
+  indexes: [{ properties: ['projectId', 'stage', 'createdAt'] }, { properties: ['ownerId', 'stage', 'cacheKey'] }],
+  properties: {
+    id: p.string().length(36).primary(),
+    projectId: p.string().length(36),
+    ownerId: p.string().length(36),
+    stage: p.string().length(32),
+    /** RUN, REFINE or EDIT. */
+    source: p.string().length(8),
+    /** The user's instructions (REFINE). */
+    instructions: p.text().nullable(),
+    /** The task that produced it (RUN, REFINE). */
+    taskId: p.string().length(36).nullable(),
+    /** The version it revised (REFINE, EDIT): the chain of a refine's earlier instructions. */
+    parentId: p.string().length(36).nullable(),
+    /** The output as JSON text. */
+    output: p.text(),
+    /** SHA-256 of the output: what the stages after it compare to tell whether they are stale. */
+    contentHash: p.string().length(64),
+    /** JSON { STAGE: { id, hash } } of the upstream versions it was made from. */
+    madeFrom: p.text(),
+    /** The effective-input key of the run it descends from (tasks/cache.ts); null when unknown. */
+    cacheKey: p.string().length(64).nullable(),
+    current: p.boolean(),
+    createdAt: p.datetime(),
   },
 });
 
@@ -191,7 +232,7 @@ export const ServerSecret = defineEntity({
   },
 });
 
-export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider, MediaFile, ShareLink, ServerSecret];
+export const entities = [User, AuthToken, Project, Task, CreditEntry, IdempotencyKey, TaskEvent, ModelProvider, MediaFile, ShareLink, ServerSecret, StageVersion];
 
 export type UserRow = InferEntity<typeof User>;
 export type ProjectRow = InferEntity<typeof Project>;
@@ -199,3 +240,4 @@ export type TaskRow = InferEntity<typeof Task>;
 export type ModelProviderRow = InferEntity<typeof ModelProvider>;
 export type MediaFileRow = InferEntity<typeof MediaFile>;
 export type ShareLinkRow = InferEntity<typeof ShareLink>;
+export type StageVersionRow = InferEntity<typeof StageVersion>;

@@ -22,7 +22,7 @@ export function finalEvents(row: TaskRow): EventBody[] {
     case 'COMPLETED':
       return [
         { type: 'status', status: 'COMPLETED', message: null },
-        { type: 'completed', output: parseJson<StageOutput>(row.output)! },
+        { type: 'completed', output: parseJson<StageOutput>(row.output)!, cached: row.cached },
       ];
     case 'FAILED':
       return [

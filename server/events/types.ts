@@ -28,7 +28,7 @@ export type EventBody =
       etaSeconds?: number | null;
       tokensPerSecond?: number | null;
     }
-  | { type: 'completed'; output: StageOutput }
+  | { type: 'completed'; output: StageOutput; cached?: boolean }
   | { type: 'failed'; error: TaskErrorInfo; willRetry: boolean; retryInMs?: number | null };
 
 export type StageEventData = EventBase & EventBody;

@@ -6,6 +6,7 @@ import { AbortedError } from '../providers/provider-error.ts';
 import type { TextProvider, TextTask } from '../providers/text-provider.ts';
 import { offlineCameraShots } from './text/camera.ts';
 import { cameraJson, storyboardJson } from './text/json-stream.ts';
+import { offlineRefine } from './text/refine.ts';
 import { offlineRewrite } from './text/rewrite.ts';
 import { offlineStoryboard } from './text/storyboard.ts';
 import { tokenize } from './text/tokenize.ts';
@@ -19,6 +20,8 @@ export function offlineAnswer(task: TextTask): string {
       return storyboardJson(offlineStoryboard(task.story, task.sceneCount));
     case 'CAMERA_MOVEMENT':
       return cameraJson(offlineCameraShots(task.scenes, task.style));
+    case 'REFINE':
+      return offlineRefine(task);
   }
 }
 

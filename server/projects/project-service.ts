@@ -1,7 +1,7 @@
 // Projects belong to one user. Another user's project answers exactly as a missing one.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
-import { IdempotencyKey, Project, ShareLink, Task, TaskEvent, type ProjectRow } from '../db/entities.ts';
+import { IdempotencyKey, Project, ShareLink, StageVersion, Task, TaskEvent, type ProjectRow } from '../db/entities.ts';
 import { BadInputError, longerThan, NotFoundError } from '../errors.ts';
 
 export interface Page {
@@ -97,6 +97,7 @@ export function createProjectService(deps: { orm: MikroORM }): ProjectService {
           await tx.nativeDelete(Task, { projectId: id });
         }
         await tx.nativeDelete(ShareLink, { projectId: id }); // its links open nothing any more
+        await tx.nativeDelete(StageVersion, { projectId: id });
         await tx.nativeDelete(Project, { id });
       });
     },

@@ -8,7 +8,20 @@ import type { SceneBrief } from './scene.ts';
 export type TextTask =
   | { stage: 'REWRITE'; topic?: string; text?: string; style?: string; instructions?: string }
   | { stage: 'STORYBOARD'; story: string; sceneCount: number }
-  | { stage: 'CAMERA_MOVEMENT'; scenes: SceneBrief[]; style?: string };
+  | { stage: 'CAMERA_MOVEMENT'; scenes: SceneBrief[]; style?: string }
+  | RefineTask;
+
+/**
+ * A revision of a text stage's output: `current` is the output as the stage's answer (the
+ * story, or its JSON), `history` the instructions already applied, oldest first.
+ */
+export interface RefineTask {
+  stage: 'REFINE';
+  target: 'REWRITE' | 'STORYBOARD' | 'CAMERA_MOVEMENT';
+  current: string;
+  instructions: string;
+  history: string[];
+}
 
 export interface TextRequest {
   task: TextTask;

@@ -72,6 +72,7 @@ builder.objectRef<Ev<'completed'>>('CompletedEvent').implement({
   interfaces: [StageEventRef],
   fields: (t) => ({
     output: t.field({ type: StageOutputUnion, resolve: (e) => e.output as StageOutput }),
+    cached: t.boolean({ description: 'True when the output was reused from an earlier task (see Task.cached).', resolve: (e) => e.cached ?? false }),
     task: t.field({
       type: TaskRef,
       resolve: async (e, _args, ctx) => {

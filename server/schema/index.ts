@@ -11,6 +11,7 @@ import './events.ts';
 import './provider.ts';
 import './share.ts';
 import './project-eta.ts';
+import './version.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -3,13 +3,15 @@
 // are the tasks of every project in it, so a query costs what it returns, not its nesting.
 import DataLoader from 'dataloader';
 import type { Context } from '../api/context.ts';
-import type { ProjectRow, TaskRow } from '../db/entities.ts';
+import type { ProjectRow, StageVersionRow, TaskRow } from '../db/entities.ts';
 
 export interface Loaders {
   /** A project the reader may read (the signed-in user's, a share token's one), or null. */
   project: DataLoader<string, ProjectRow | null>;
   /** Every task of a project, newest first. */
   tasksOf: DataLoader<string, TaskRow[]>;
+  /** The current version of every stage of a project. */
+  currentVersionsOf: DataLoader<string, StageVersionRow[]>;
 }
 
 const perRequest = new WeakMap<Context, Loaders>();
@@ -31,6 +33,10 @@ export function loadersOf(ctx: Context): Loaders {
       tasksOf: new DataLoader(async (projectIds) => {
         const rows = await ctx.services.tasks.ofProjects(projectIds);
         return projectIds.map((id) => rows.filter((t) => t.projectId === id));
+      }, BATCH_ONLY),
+      currentVersionsOf: new DataLoader(async (projectIds) => {
+        const rows = await ctx.services.versions.currentOfProjects(projectIds);
+        return projectIds.map((id) => rows.filter((v) => v.projectId === id));
       }, BATCH_ONLY),
     };
     perRequest.set(ctx, loaders);

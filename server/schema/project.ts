@@ -12,7 +12,7 @@ import { ProjectRef, TaskRef } from './refs.ts';
 import { StageNameEnum, StageStatusEnum } from './stage.ts';
 
 /** A stage of a project: derived from its tasks (newest first), loaded once per request for all its stages. */
-interface ProjectStageSource {
+export interface ProjectStageSource {
   projectId: string;
   name: StageName;
   newest: Promise<TaskRow | null>;
@@ -28,7 +28,7 @@ const STAGE_STATUS: Record<string, 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED'
   CANCELLED: 'CANCELLED',
 };
 
-const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').implement({
+export const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').implement({
   fields: (t) => ({
     name: t.field({ type: StageNameEnum, resolve: (s) => s.name }),
     status: t.field({ type: StageStatusEnum, resolve: async (s) => { const task = await s.newest; return task ? STAGE_STATUS[task.status] : 'IDLE'; } }),
@@ -36,11 +36,10 @@ const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').im
       type: StageOutputUnion,
       nullable: true,
       description: 'The output of the newest completed task of this stage.',
-      resolve: async (s) => {
-        const completed = (await s.tasks)
-          .filter((t) => t.status === 'COMPLETED')
-          .sort((a, b) => (b.finishedAt?.getTime() ?? 0) - (a.finishedAt?.getTime() ?? 0) || (a.id < b.id ? 1 : -1))[0];
-        return parseJson<StageOutput>(completed?.output);
+      // The current version's (versions.ts): a run, a refine, an edit, or one selected again.
+      resolve: async (s, _args, ctx) => {
+        const current = (await loadersOf(ctx).currentVersionsOf.load(s.projectId)).find((v) => v.stage === s.name);
+        return parseJson<StageOutput>(current?.output);
       },
     }),
     error: t.field({ type: TaskErrorRef, nullable: true, resolve: async (s) => parseJson<TaskErrorInfo>((await s.newest)?.error) }),
@@ -53,7 +52,7 @@ const ProjectStageRef = builder.objectRef<ProjectStageSource>('ProjectStage').im
   }),
 });
 
-const stageOf = (ctx: Context, projectId: string, name: StageName): ProjectStageSource => {
+export const stageOf = (ctx: Context, projectId: string, name: StageName): ProjectStageSource => {
   const tasks = loadersOf(ctx)
     .tasksOf.load(projectId)
     .then((all) => all.filter((t) => t.stage === name));

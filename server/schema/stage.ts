@@ -24,6 +24,8 @@ export const TaskStatusEnum = builder.enumType('TaskStatus', {
   ) as Record<(typeof TASK_STATUSES)[number], { description?: string }>,
 });
 
+export const CachePolicyEnum = builder.enumType('CachePolicy', { values: ['REUSE', 'FRESH'] as const });
+
 const StageInfoRef = builder.objectRef<StageDefinition<unknown>>('StageInfo').implement({
   fields: (t) => ({
     name: t.field({ type: StageNameEnum, resolve: (s) => s.name }),

@@ -12,7 +12,7 @@ import { loadersOf } from './loaders.ts';
 import { StageOutputUnion, TaskErrorRef } from './output.ts';
 import { ProjectRef, StageEventRef, TaskRef } from './refs.ts';
 import { selectsField } from './selection.ts';
-import { StageNameEnum, TaskStatusEnum } from './stage.ts';
+import { CachePolicyEnum, StageNameEnum, TaskStatusEnum } from './stage.ts';
 
 /**
  * While a task is active its state lives in Redis: status, progress, attempt, seq and text
@@ -104,6 +104,10 @@ TaskRef.implement({
     }),
     provider: t.string({ nullable: true, description: 'The provider that produced the output.', resolve: (task) => task.provider }),
     model: t.string({ nullable: true, description: 'The model that produced the output.', resolve: (task) => task.model }),
+    cached: t.boolean({
+      description: 'True when the output was reused from an earlier task with the same effective input (nothing charged).',
+      resolve: (task) => Boolean(task.cached),
+    }),
   }),
 });
 
@@ -128,6 +132,11 @@ const ExecuteStageInput = builder.inputType('ExecuteStageInput', {
     stage: t.field({ type: StageNameEnum, required: true }),
     input: t.field({ type: 'JSON', description: 'Stage-specific options; see the stage table in README.md.' }),
     idempotencyKey: t.string({ description: 'Same key from the same user: the same task, never a second job.' }),
+    cache: t.field({
+      type: CachePolicyEnum,
+      defaultValue: 'REUSE',
+      description: 'REUSE: an unchanged effective input reuses the earlier output (README.md, Cache).',
+    }),
   }),
 });
 
@@ -150,11 +159,12 @@ builder.mutationField('runPipeline', (t) =>
     args: {
       projectId: t.arg.id({ required: true }),
       from: t.arg({ type: StageNameEnum, defaultValue: 'REWRITE' }),
+      cache: t.arg({ type: CachePolicyEnum, defaultValue: 'REUSE' }),
     },
     resolve: async (_root, args, ctx) => {
       const user = ctx.requireUser();
       await ctx.services.rateLimits.startTasks(user.id);
-      return ctx.services.runPipeline(user, args.projectId, args.from ?? 'REWRITE');
+      return ctx.services.runPipeline(user, args.projectId, args.from ?? 'REWRITE', args.cache ?? 'REUSE');
     },
   }),
 );

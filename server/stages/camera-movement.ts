@@ -11,7 +11,7 @@ export interface CameraInput {
   style?: string;
 }
 
-const SCHEMA = {
+export const CAMERA_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['shots'],
@@ -33,17 +33,22 @@ const SCHEMA = {
 };
 
 export function validateShots(answer: string, sceneCount: number): CameraShot[] {
-  const shots = arrayOf(parseJsonAnswer(answer).shots, 'shots');
+  return shotsFrom(parseJsonAnswer(answer), sceneCount);
+}
+
+/** One shot for each of the storyboard's scenes. */
+export function shotsFrom(answer: Record<string, unknown>, sceneCount: number): CameraShot[] {
+  const shots = arrayOf(answer.shots, 'shots');
   const byScene = new Map<number, CameraShot>();
   shots.forEach((raw, i) => {
-    const s = (raw ?? {}) as Record<string, unknown>;
-    const sceneIndex = Number(s.sceneIndex);
-    if (!Number.isInteger(sceneIndex) || sceneIndex < 0 || sceneIndex >= sceneCount) throw new MalformedOutputError(`shots[${i}].sceneIndex must be a scene's index`);
+    const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const sceneIndex = typeof s.sceneIndex === 'string' && s.sceneIndex.trim() === '' ? NaN : Number(s.sceneIndex);
+    if (!Number.isInteger(sceneIndex) || sceneIndex < 0 || sceneIndex >= sceneCount) throw new MalformedOutputError(`shots[${i}].sceneIndex`, `must be a scene's index (0 to ${sceneCount - 1})`);
     const movement = nonEmptyString(s.movement, `shots[${i}].movement`).toLowerCase();
-    if (!(CAMERA_MOVEMENTS as readonly string[]).includes(movement)) throw new MalformedOutputError(`shots[${i}].movement must be one of ${CAMERA_MOVEMENTS.join(', ')}`);
+    if (!(CAMERA_MOVEMENTS as readonly string[]).includes(movement)) throw new MalformedOutputError(`shots[${i}].movement`, `must be one of ${CAMERA_MOVEMENTS.join(', ')}`);
     byScene.set(sceneIndex, { sceneIndex, movement, description: nonEmptyString(s.description, `shots[${i}].description`) });
   });
-  if (byScene.size !== sceneCount) throw new MalformedOutputError(`expected one shot for each of the ${sceneCount} scenes, got ${byScene.size}`);
+  if (byScene.size !== sceneCount) throw new MalformedOutputError('shots', `must have one shot for each of the ${sceneCount} scenes, got ${byScene.size}`);
   return [...byScene.values()].sort((a, b) => a.sceneIndex - b.sceneIndex);
 }
 
@@ -77,7 +82,7 @@ export const cameraMovementStage: StageDefinition<CameraInput> = {
         SAME_LANGUAGE,
       ].join(' '),
       user: JSON.stringify({ scenes: scenes.map(({ index, narration, visualPrompt }) => ({ index, narration, visualPrompt })) }),
-      jsonSchema: { name: 'camera_shots', schema: SCHEMA },
+      jsonSchema: { name: 'camera_shots', schema: CAMERA_SCHEMA },
       task: { stage: 'CAMERA_MOVEMENT', scenes, style: ctx.input.style },
     });
     return {

@@ -2,7 +2,9 @@
 // a ProgressEvent per finished image.
 import { SCENE_IMAGE_SIZES, type SceneImageSize } from '../providers/scene.ts';
 import { objectWithKeys, optionalOneOf } from './input-rules.ts';
-import type { SceneImage } from './outputs.ts';
+import { hashOf } from './content-hash.ts';
+import type { Scene, SceneImage } from './outputs.ts';
+import { reusableBy } from './reuse.ts';
 import { runSteps } from './parallel-steps.ts';
 import type { StageDefinition } from './stage.ts';
 
@@ -34,9 +36,13 @@ export const imageGenerationStage: StageDefinition<ImageInput> = {
     const storyboard = ctx.outputs.STORYBOARD;
     const scenes = storyboard?.kind === 'storyboard' ? storyboard.scenes : [];
     const { image } = ctx.providers;
-    await ctx.progress({ progress: 0, step: 0, totalSteps: scenes.length, message: `0/${scenes.length}` });
-    const images = await runSteps<(typeof scenes)[number], SceneImage>(
-      scenes,
+    const keyOf = (scene: Scene) => hashOf({ prompt: scene.visualPrompt, size: ctx.input.size, provider: image.name, model: ctx.model ?? image.model });
+    // Scenes whose image is made from the same as before keep it: only the others are generated (and charged).
+    const reusable = reusableBy(ctx.earlier, (o) => (o.kind === 'images' ? o.images : []));
+    const todo = scenes.filter((scene) => !reusable.has(keyOf(scene)));
+    await ctx.progress({ progress: todo.length ? 0 : 100, step: 0, totalSteps: todo.length, message: `0/${todo.length}` });
+    const made = await runSteps<(typeof scenes)[number], SceneImage>(
+      todo,
       {
         concurrency: IN_FLIGHT,
         signal: ctx.signal,
@@ -52,9 +58,10 @@ export const imageGenerationStage: StageDefinition<ImageInput> = {
           model: ctx.model,
         });
         const stored = await ctx.media.put(png, 'png');
-        return { sceneIndex: scene.index, url: stored.path, prompt: scene.visualPrompt };
+        return { sceneIndex: scene.index, url: stored.path, prompt: scene.visualPrompt, key: keyOf(scene) };
       },
     );
-    return { output: { kind: 'images', images } };
+    const images = scenes.map((scene) => made.find((m) => m.sceneIndex === scene.index) ?? { ...reusable.get(keyOf(scene))!, sceneIndex: scene.index });
+    return { output: { kind: 'images', images }, scenes: { generated: todo.length, total: scenes.length } };
   },
 };

@@ -9,6 +9,8 @@ export interface SceneImage {
   sceneIndex: number;
   url: string;
   prompt: string;
+  /** What the image was made from (prompt, size, provider, model), hashed: an unchanged scene reuses it. */
+  key?: string;
 }
 export interface CameraShot {
   sceneIndex: number;
@@ -19,6 +21,8 @@ export interface VideoClip {
   sceneIndex: number;
   url: string;
   durationSeconds: number;
+  /** What the clip was made from (image, shot, prompt, length, provider, model), hashed: an unchanged scene reuses it. */
+  key?: string;
 }
 
 export type StageOutput =

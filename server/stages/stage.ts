@@ -31,8 +31,13 @@ export interface TextRunInfo {
 export interface StageRunContext<I> {
   input: I;
   project: Pick<ProjectRow, 'id' | 'name' | 'originalTopic' | 'originalText'>;
-  /** The newest completed output of each stage this one depends on. */
+  /** The current version's output of each stage this one depends on. */
   outputs: DependencyOutputs;
+  /**
+   * Earlier outputs of this stage in this project, newest first, whose scenes a media stage
+   * may reuse when their effective input is unchanged; empty with cache FRESH.
+   */
+  earlier?: StageOutput[];
   providers: Providers;
   /** The model configured for this stage, if any (passed on every provider request). */
   model?: string;
@@ -52,6 +57,8 @@ export interface StageResult {
   tokensUsed?: number;
   /** Text stages: model tokens per second of the attempt (set by the worker). */
   tokensPerSecond?: number;
+  /** Media stages: how many of all scenes it generated (the rest it reused); it is charged that share. */
+  scenes?: { generated: number; total: number };
 }
 
 export interface StageDefinition<I = unknown> {

@@ -11,7 +11,7 @@ export interface StoryboardInput {
   sceneCount: number;
 }
 
-const SCHEMA = {
+export const STORYBOARD_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['scenes'],
@@ -34,12 +34,18 @@ const SCHEMA = {
 };
 
 export function validateScenes(answer: string, sceneCount: number): Scene[] {
-  const scenes = arrayOf(parseJsonAnswer(answer).scenes, 'scenes');
-  if (scenes.length !== sceneCount) throw new MalformedOutputError(`expected ${sceneCount} scenes, got ${scenes.length}`);
+  return scenesFrom(parseJsonAnswer(answer), sceneCount);
+}
+
+/** The scenes of a storyboard answer; without `sceneCount`, any count from 1 to 20 (a refine or an edit may change it). */
+export function scenesFrom(answer: Record<string, unknown>, sceneCount?: number): Scene[] {
+  const scenes = arrayOf(answer.scenes, 'scenes');
+  if (sceneCount !== undefined && scenes.length !== sceneCount) throw new MalformedOutputError('scenes', `must have ${sceneCount} scenes, got ${scenes.length}`);
+  if (scenes.length < 1 || scenes.length > 20) throw new MalformedOutputError('scenes', `must have 1 to 20 scenes, got ${scenes.length}`);
   return scenes.map((raw, i) => {
-    const s = (raw ?? {}) as Record<string, unknown>;
-    const duration = Number(s.durationSeconds);
-    if (!Number.isFinite(duration) || duration <= 0 || duration > 60) throw new MalformedOutputError(`scenes[${i}].durationSeconds must be a number of seconds`);
+    const s = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const duration = typeof s.durationSeconds === 'string' && s.durationSeconds.trim() === '' ? NaN : Number(s.durationSeconds);
+    if (!Number.isFinite(duration) || duration <= 0 || duration > 60) throw new MalformedOutputError(`scenes[${i}].durationSeconds`, 'must be a number of seconds (above 0, at most 60)');
     return {
       index: i, // the position is the index, whatever the model numbered
       narration: nonEmptyString(s.narration, `scenes[${i}].narration`),
@@ -85,7 +91,7 @@ export const storyboardStage: StageDefinition<StoryboardInput> = {
         SAME_LANGUAGE,
       ].join(' '),
       user: story,
-      jsonSchema: { name: 'storyboard', schema: SCHEMA },
+      jsonSchema: { name: 'storyboard', schema: STORYBOARD_SCHEMA },
       task: { stage: 'STORYBOARD', story, sceneCount },
     });
     return {

@@ -3,9 +3,13 @@
 // come out right next time), it is never stored as an output.
 import { ProviderError } from '../providers/provider-error.ts';
 
+/** Names the field and the rule it broke, so a hand edit checked by the same rules can say so too. */
 export class MalformedOutputError extends ProviderError {
-  constructor(detail: string) {
-    super('MALFORMED_OUTPUT', `The model's answer was not usable: ${detail}`, true);
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super('MALFORMED_OUTPUT', `The model's answer was not usable: ${field} ${rule}`, true);
   }
 }
 
@@ -18,15 +22,15 @@ export function parseJsonAnswer(text: string): Record<string, unknown> {
   } catch {
     /* reported below */
   }
-  throw new MalformedOutputError('it is not a JSON object');
+  throw new MalformedOutputError('answer', 'is not a JSON object');
 }
 
 export function nonEmptyString(value: unknown, where: string, max = 4000): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new MalformedOutputError(`${where} must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim() === '') throw new MalformedOutputError(where, 'must be a non-empty string');
   return value.trim().slice(0, max);
 }
 
 export function arrayOf(value: unknown, where: string): unknown[] {
-  if (!Array.isArray(value)) throw new MalformedOutputError(`${where} must be a list`);
+  if (!Array.isArray(value)) throw new MalformedOutputError(where, 'must be a list');
   return value;
 }

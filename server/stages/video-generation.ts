@@ -2,7 +2,9 @@
 // Progress combines every clip's own progress while the provider renders.
 import { PreconditionError } from '../errors.ts';
 import { objectWithKeys, optionalOneOf } from './input-rules.ts';
-import type { VideoClip } from './outputs.ts';
+import { hashOf } from './content-hash.ts';
+import type { SceneImage, VideoClip } from './outputs.ts';
+import { reusableBy } from './reuse.ts';
 import { runSteps } from './parallel-steps.ts';
 import type { StageDefinition } from './stage.ts';
 
@@ -42,7 +44,16 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
     const scenes = ctx.outputs.STORYBOARD?.kind === 'storyboard' ? ctx.outputs.STORYBOARD.scenes : [];
     const { video } = ctx.providers;
     const seconds = ctx.input.secondsPerClip;
-    const percents = images.map(() => 0);
+    const keyOf = (image: SceneImage) => {
+      const shot = shots.find((s) => s.sceneIndex === image.sceneIndex);
+      const scene = scenes.find((s) => s.index === image.sceneIndex);
+      return hashOf({ image: image.url, shot: shot && { movement: shot.movement, description: shot.description }, prompt: scene?.visualPrompt, seconds, provider: video.name, model: ctx.model ?? video.model });
+    };
+    // Scenes whose image, shot and prompt are unchanged keep their clip: only the others are generated (and charged).
+    const reusable = reusableBy(ctx.earlier, (o) => (o.kind === 'video' ? o.clips : []));
+    const all = images;
+    const todo = all.filter((image) => !reusable.has(keyOf(image)));
+    const percents = todo.map(() => 0);
     let reported = -1;
     let chain = Promise.resolve();
     const started = Date.now();
@@ -53,13 +64,13 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
       // While clips render, the time left follows the pace of the overall progress so far.
       const elapsed = (Date.now() - started) / 1000;
       const eta = etaSeconds ?? (overall > 0 && overall < 100 ? Math.round((elapsed * (100 - overall)) / overall) : undefined);
-      chain = chain.then(() => ctx.progress({ progress: overall, step: done, totalSteps: images.length, etaSeconds: eta, message: `${done}/${images.length}` }));
+      chain = chain.then(() => ctx.progress({ progress: todo.length ? overall : 100, step: done, totalSteps: todo.length, etaSeconds: eta, message: `${done}/${todo.length}` }));
       return chain;
     };
     let finished = 0;
     await report(0);
-    const clips = await runSteps<(typeof images)[number], VideoClip>(
-      images,
+    const made = await runSteps<(typeof images)[number], VideoClip>(
+      todo,
       {
         concurrency: IN_FLIGHT,
         signal: ctx.signal,
@@ -91,10 +102,11 @@ export const videoGenerationStage: StageDefinition<VideoInput> = {
         });
         percents[i] = 100;
         const stored = await ctx.media.put(result.bytes, result.ext);
-        return { sceneIndex: image.sceneIndex, url: stored.path, durationSeconds: seconds };
+        return { sceneIndex: image.sceneIndex, url: stored.path, durationSeconds: seconds, key: keyOf(image) };
       },
     );
     await chain;
-    return { output: { kind: 'video', clips } };
+    const clips = all.map((image) => made.find((m) => m.sceneIndex === image.sceneIndex) ?? { ...reusable.get(keyOf(image))!, sceneIndex: image.sceneIndex });
+    return { output: { kind: 'video', clips }, scenes: { generated: todo.length, total: all.length } };
   },
 };

@@ -9,13 +9,20 @@ import { isActive } from '../stages/names.ts';
 import type { StageOutput } from '../stages/outputs.ts';
 import { BY_AUTHORITY, type Lifecycle } from './lifecycle.ts';
 import type { TaskStore } from './task-store.ts';
+import type { VersionStore } from './version-store.ts';
 
 export type DeleteProject = (user: Pick<UserRow, 'id'>, projectId: string) => Promise<void>;
 
 const mediaPaths = (output: StageOutput | null): string[] =>
   output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
 
-export function createDeleteProject(deps: { projects: ProjectService; tasks: TaskStore; lifecycle: Lifecycle; media: TaskMediaStore }): DeleteProject {
+export function createDeleteProject(deps: {
+  projects: ProjectService;
+  tasks: TaskStore;
+  lifecycle: Lifecycle;
+  media: TaskMediaStore;
+  versions: Pick<VersionStore, 'sharedMedia'>;
+}): DeleteProject {
   return async (user, projectId) => {
     const media: string[] = [];
     let tasks: string[] = [];
@@ -28,11 +35,11 @@ export function createDeleteProject(deps: { projects: ProjectService; tasks: Tas
         media.push(...mediaPaths(parseJson<StageOutput>(task.output)));
       }
     });
-    // Every file a task stored (recorded per task), and the outputs' files (older tasks stored them unrecorded).
-    for (const taskId of tasks) await deps.media.deleteOfTask(taskId);
-    for (const path of media) {
-      const key = deps.media.keyOf(path);
-      if (key) await deps.media.delete(key);
-    }
+    // Every file a task stored (recorded per task), and the outputs' files (older tasks stored them
+    // unrecorded), except those a cached run of another project shows too.
+    const keys = media.map((path) => deps.media.keyOf(path)).filter((key): key is string => key !== null);
+    const shared = await deps.versions.sharedMedia(projectId, keys);
+    for (const taskId of tasks) await deps.media.deleteOfTask(taskId, { keep: [...shared] });
+    for (const key of keys) if (!shared.has(key)) await deps.media.delete(key);
   };
 }

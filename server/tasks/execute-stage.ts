@@ -4,7 +4,6 @@
 // process dies in between, the sweep finishes the job. So: never a charge without a task, never a task without a job,
 // never two jobs. Unique indexes (one active task per project and stage, one task per
 // idempotency key) make concurrent duplicates collide; the losers return the winner's task.
-import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import { IdempotencyKey, Task, type TaskRow, type UserRow } from '../db/entities.ts';
 import { BadInputError, ConflictError, PreconditionError } from '../errors.ts';
@@ -12,7 +11,8 @@ import type { StageName } from '../stages/names.ts';
 import { stageOf, type StageRegistry } from '../stages/registry.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import { activeKeyOf, newTaskRow } from './new-task.ts';
+import { findByIdempotencyKey, requestHashOf } from './idempotency.ts';
+import { activeKeyOf, newTaskRow, type CachePolicy } from './new-task.ts';
 import type { TaskStore } from './task-store.ts';
 
 export interface ExecuteStageInput {
@@ -20,6 +20,8 @@ export interface ExecuteStageInput {
   stage: StageName;
   input?: unknown;
   idempotencyKey?: string | null;
+  /** @default 'REUSE' */
+  cache?: CachePolicy | null;
 }
 
 export interface ExecuteStageDeps {
@@ -33,36 +35,10 @@ export interface ExecuteStageDeps {
   lifecycle: Lifecycle;
 }
 
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-
-/** JSON with sorted keys, so equal inputs hash equally. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
 export function createExecuteStage(deps: ExecuteStageDeps) {
   const { orm, registry, projects, tasks } = deps;
 
-  async function byIdempotencyKey(userId: string, key: string, requestHash: string): Promise<TaskRow | null> {
-    const em = orm.em.fork();
-    const row = await em.findOne(IdempotencyKey, { userId, key });
-    if (!row) return null;
-    if (Date.now() - row.createdAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
-      await em.nativeDelete(IdempotencyKey, { userId, key, createdAt: row.createdAt });
-      return null;
-    }
-    if (row.requestHash !== requestHash) {
-      throw new ConflictError('This idempotencyKey was already used for a different project, stage or input.');
-    }
-    return tasks.find(row.taskId);
-  }
+  const byIdempotencyKey = (userId: string, key: string, requestHash: string) => findByIdempotencyKey(orm, tasks, userId, key, requestHash);
 
   const activeTask = (projectId: string, stage: string) =>
     orm.em.fork().findOne(Task, { activeKey: activeKeyOf(projectId, stage) });
@@ -75,9 +51,7 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
       throw new BadInputError('input.idempotencyKey', 'must be 1 to 200 characters');
     }
     const project = await projects.get(user.id, request.projectId);
-    const requestHash = createHash('sha256')
-      .update(canonical({ projectId: project.id, stage: stage.name, input: request.input ?? null }))
-      .digest('hex');
+    const requestHash = requestHashOf({ projectId: project.id, stage: stage.name, input: request.input ?? null, ...(request.cache === 'FRESH' ? { cache: 'FRESH' } : {}) });
 
     if (key) {
       const existing = await byIdempotencyKey(user.id, key, requestHash);
@@ -92,7 +66,7 @@ export function createExecuteStage(deps: ExecuteStageDeps) {
 
     await deps.assertRedisUp();
 
-    const task = newTaskRow({ projectId: project.id, ownerId: user.id, stage, input, maxAttempts: deps.maxAttempts });
+    const task = newTaskRow({ projectId: project.id, ownerId: user.id, stage, input, maxAttempts: deps.maxAttempts, cachePolicy: request.cache ?? 'REUSE' });
     try {
       await deps.lifecycle.create(user.id, [task], async (em) => {
         if (key) await em.insert(IdempotencyKey, { userId: user.id, key, taskId: task.id, requestHash, createdAt: task.createdAt });

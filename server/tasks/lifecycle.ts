@@ -18,10 +18,9 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { ControlMessage } from '../queue/control.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
 import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
-import type { StageResult } from '../stages/stage.ts';
 import { charge } from './new-task.ts';
 import { nextStep, type Pipeline } from './pipeline.ts';
-import type { TaskStore } from './task-store.ts';
+import type { Completion, TaskStore } from './task-store.ts';
 
 /** A worker's attempt: it may write only while its lease holds and the task is at its attempt. */
 export interface AttemptActor {
@@ -38,7 +37,7 @@ export type Actor = AttemptActor | AuthorityActor;
 export const BY_AUTHORITY: AuthorityActor = { lease: AUTHORITY };
 
 export type Outcome =
-  | { status: 'COMPLETED'; result: StageResult; startedAt: Date }
+  | { status: 'COMPLETED'; result: Omit<Completion, 'provider' | 'model'>; startedAt: Date }
   | { status: 'FAILED'; error: TaskErrorInfo }
   | { status: 'CANCELLED'; message: string };
 

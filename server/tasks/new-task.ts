@@ -6,6 +6,9 @@ import { CreditEntry, User, type TaskRow } from '../db/entities.ts';
 import { InsufficientCreditsError } from '../errors.ts';
 import type { StageDefinition } from '../stages/stage.ts';
 
+/** REUSE: an unchanged effective input completes from the earlier output; FRESH: always runs. */
+export type CachePolicy = 'REUSE' | 'FRESH';
+
 export function activeKeyOf(projectId: string, stage: string): string {
   return `${projectId}:${stage}`;
 }
@@ -18,6 +21,10 @@ export function newTaskRow(fields: {
   maxAttempts: number;
   pipelineId?: string;
   waitingOn?: string[];
+  /** @default 'REUSE' */
+  cachePolicy?: CachePolicy;
+  /** A refineStage task's spec (JSON), see refine-spec.ts. */
+  refine?: string | null;
 }): TaskRow {
   return {
     id: randomUUID(),
@@ -47,6 +54,9 @@ export function newTaskRow(fields: {
     archivedAt: null,
     pipelineId: fields.pipelineId ?? null,
     waitingOn: fields.waitingOn?.length ? JSON.stringify(fields.waitingOn) : null,
+    cachePolicy: fields.cachePolicy ?? 'REUSE',
+    cached: false,
+    refine: fields.refine ?? null,
   };
 }
 

@@ -10,10 +10,10 @@ import type { ProjectService } from '../projects/project-service.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import { activeKeyOf, newTaskRow } from './new-task.ts';
+import { activeKeyOf, newTaskRow, type CachePolicy } from './new-task.ts';
 import type { TaskStore } from './task-store.ts';
 
-export type RunPipeline = (user: UserRow, projectId: string, from: StageName) => Promise<TaskRow[]>;
+export type RunPipeline = (user: UserRow, projectId: string, from: StageName, cache?: CachePolicy) => Promise<TaskRow[]>;
 
 export function createRunPipeline(deps: {
   orm: MikroORM;
@@ -26,7 +26,7 @@ export function createRunPipeline(deps: {
 }): RunPipeline {
   const { orm, registry } = deps;
 
-  return async (user, projectId, from) => {
+  return async (user, projectId, from, cache = 'REUSE') => {
     const project = await deps.projects.get(user.id, projectId);
     const start = registry.get(from)!;
     const stages = [...registry.values()].filter((s) => s.order >= start.order);
@@ -57,6 +57,7 @@ export function createRunPipeline(deps: {
         maxAttempts: deps.maxAttempts,
         pipelineId,
         waitingOn: stage.dependsOn.filter((d) => inRun.has(d)),
+        cachePolicy: cache,
       }),
     );
     try {

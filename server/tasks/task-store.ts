@@ -7,23 +7,40 @@ import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import { CreditEntry, Task, User, type TaskRow } from '../db/entities.ts';
 import { parseJson } from '../db/json.ts';
 import { ACTIVE_STATUSES, type StageName, type TaskStatus } from '../stages/names.ts';
-import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { DependencyOutputs, StageResult } from '../stages/stage.ts';
+import { addVersion, createVersionStore, outputOf, type MadeFrom } from './version-store.ts';
+
+/** What a completed attempt hands in: the stage's result, who made it, and what it was made from. */
+export type Completion = StageResult & {
+  provider: string;
+  model: string;
+  /** Reused from an earlier version with the same effective input: nothing is charged. */
+  cached?: boolean;
+  /** The effective-input key (cache.ts); null for a refine. */
+  cacheKey?: string | null;
+  /** The upstream versions it read. */
+  madeFrom?: MadeFrom;
+};
 
 export interface TaskStore {
   find(id: string): Promise<TaskRow | null>;
   /** The task when it is this user's; another user's task answers exactly as a missing one. */
   findOwned(ownerId: string, id: string): Promise<TaskRow | null>;
   newest(projectId: string, stage: StageName): Promise<TaskRow | null>;
-  newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null>;
-  /** The newest completed output of each of these stages that has one: what a stage reads. */
+  /** The current version's output of each of these stages that has one: what a stage reads. */
   outputsOf(projectId: string, stages: readonly StageName[]): Promise<DependencyOutputs>;
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
   /** Every task of these projects, newest first (one query, for batching). */
   ofProjects(projectIds: readonly string[]): Promise<TaskRow[]>;
   markRunning(taskId: string, attempt: number): Promise<boolean>;
   markRetrying(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean>;
-  complete(taskId: string, attempt: number, result: StageResult & { provider: string; model: string }, startedAt: Date): Promise<boolean>;
+  /**
+   * Completes the task and, in the same transaction, adds its output as the stage's current
+   * version and refunds what it did not use: all of it when cached, the scenes it reused
+   * when it is a media stage (it is charged creditCost × generated ÷ all, rounded up).
+   */
+  complete(taskId: string, attempt: number, result: Completion, startedAt: Date): Promise<boolean>;
   /**
    * attempt null: whoever runs it (the API, the sweep). Refunds `refundShare` (0 to 1) of
    * the charge, rounded down, in the same transaction.
@@ -36,31 +53,30 @@ export interface TaskStore {
   ): Promise<boolean>;
 }
 
-export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId'>, amount: number): Promise<void> {
+export async function refund(em: EntityManager, task: Pick<TaskRow, 'id' | 'ownerId'>, amount: number, reason = 'refund'): Promise<void> {
   if (amount <= 0) return;
   await em.insert(CreditEntry, {
     id: randomUUID(),
     userId: task.ownerId,
     taskId: task.id,
     delta: amount,
-    reason: 'refund',
+    reason,
     createdAt: new Date(),
   });
   await em.nativeUpdate(User, { id: task.ownerId }, { credits: raw('credits + ?', [amount]) });
 }
 
+/** What a completed task is charged: nothing when cached; a media stage, the share of scenes it generated. */
+export function chargeOf(charged: number, result: Pick<Completion, 'cached' | 'scenes'>): number {
+  if (result.cached) return 0;
+  if (!result.scenes || result.scenes.total === 0) return charged;
+  return Math.min(charged, Math.ceil((charged * result.scenes.generated) / result.scenes.total));
+}
+
 export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
   const em = () => deps.orm.em.fork();
+  const versions = createVersionStore(deps);
   const active = { $in: [...ACTIVE_STATUSES] as string[] };
-
-  async function newestCompletedOutput(projectId: string, stage: StageName): Promise<StageOutput | null> {
-    const row = await em().findOne(
-      Task,
-      { projectId, stage, status: 'COMPLETED' },
-      { orderBy: { finishedAt: 'desc', id: 'desc' }, fields: ['output'] },
-    );
-    return parseJson<StageOutput>(row?.output);
-  }
 
   return {
     find: (id) => em().findOne(Task, { id }),
@@ -69,14 +85,9 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
 
     newest: (projectId, stage) => em().findOne(Task, { projectId, stage }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
 
-    newestCompletedOutput,
-
     async outputsOf(projectId, stages) {
       const outputs: DependencyOutputs = {};
-      for (const stage of new Set(stages)) {
-        const output = await newestCompletedOutput(projectId, stage);
-        if (output) outputs[stage] = output;
-      }
+      for (const [stage, version] of Object.entries(await versions.current(projectId, stages))) outputs[stage as StageName] = outputOf(version);
       return outputs;
     },
 
@@ -108,11 +119,13 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
     },
 
     async complete(taskId, attempt, result, startedAt) {
-      const now = new Date();
-      const n = await em().nativeUpdate(
-        Task,
-        { id: taskId, status: 'RUNNING', attempt },
-        {
+      return em().transactional(async (tx) => {
+        const where = { id: taskId, status: 'RUNNING', attempt };
+        const task = await tx.findOne(Task, where, { fields: ['id', 'ownerId', 'projectId', 'stage', 'creditsCharged', 'refine'] });
+        if (!task) return false;
+        const now = new Date();
+        const charge = chargeOf(task.creditsCharged, result);
+        const n = await tx.nativeUpdate(Task, where, {
           status: 'COMPLETED' satisfies TaskStatus,
           activeKey: null,
           progress: 100,
@@ -125,9 +138,26 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
           model: result.model,
           finishedAt: now,
           processingTimeMs: now.getTime() - startedAt.getTime(),
-        },
-      );
-      return n > 0;
+          creditsCharged: charge,
+          cached: result.cached ?? false,
+        });
+        if (n === 0) return false;
+        await refund(tx, task, task.creditsCharged - charge, result.cached ? 'cached' : 'reused');
+        const refine = parseJson<{ instructions: string; baseVersionId: string | null }>(task.refine);
+        await addVersion(tx, {
+          projectId: task.projectId,
+          ownerId: task.ownerId,
+          stage: task.stage as StageName,
+          source: refine ? 'REFINE' : 'RUN',
+          instructions: refine?.instructions ?? null,
+          taskId,
+          parentId: refine?.baseVersionId ?? null,
+          output: result.output,
+          madeFrom: result.madeFrom ?? {},
+          cacheKey: result.cacheKey ?? null,
+        });
+        return true;
+      });
     },
 
     async end(taskId, status, attempt, details) {

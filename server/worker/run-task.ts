@@ -16,9 +16,13 @@ import type { TaskJobData } from '../queue/task-queue.ts';
 import { isFinished, type StageName } from '../stages/names.ts';
 import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { StageResult } from '../stages/stage.ts';
+import { runRefine } from '../stages/refine.ts';
+import type { StageResult, StageRunContext } from '../stages/stage.ts';
 import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
+import type { StageCache } from '../tasks/cache.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
+import type { VersionStore } from '../tasks/version-store.ts';
+import { prepareRun } from './prepare-run.ts';
 import { createAppender } from './appender.ts';
 import { createTokenBatcher } from './token-batcher.ts';
 import type { StageHistory } from '../observability/stage-history.ts';
@@ -48,6 +52,8 @@ export interface RunTaskDeps {
   history: StageHistory;
   /** Where each progress event's speed and ETA are kept for Task.tokensPerSecond / Task.etaSeconds. */
   rates: TaskRates;
+  versions: VersionStore;
+  cache: StageCache;
 }
 
 /** What the user sees of a failure: provider errors as they are, anything else masked. */
@@ -135,10 +141,19 @@ export function createRunTask(deps: RunTaskDeps) {
     });
 
     try {
-      const result: StageResult = await stage.run({
+      const project = await deps.projects.get(row.ownerId, row.projectId);
+      // What it reads, what it was made from, and whether the cache already holds its output.
+      const plan = await prepareRun({ versions: deps.versions, cache: deps.cache }, row, stage, project, by());
+      if (plan.cached) {
+        await lifecycle.finish(row, { status: 'COMPLETED', result: { output: plan.cached, cached: true, ...plan.origin }, startedAt }, actor());
+        log('attempt completed from the cache');
+        return;
+      }
+      const ctx: StageRunContext<unknown> = {
         input: JSON.parse(row.input),
-        project: await deps.projects.get(row.ownerId, row.projectId),
-        outputs: await tasks.outputsOf(row.projectId, [...stage.dependsOn, ...(stage.reads ?? [])]),
+        project,
+        outputs: plan.outputs,
+        earlier: plan.earlier,
         providers,
         model: stageModel,
         media: deps.media.forTask(row.id),
@@ -158,11 +173,12 @@ export function createRunTask(deps: RunTaskDeps) {
             throw error;
           }
         },
-      });
+      };
+      const result: StageResult = plan.refine ? await runRefine(ctx, plan.refine) : await stage.run(ctx);
       await tokens.flush();
       const text = meter.finish();
       if (text.tokensPerSecond !== null) result.tokensPerSecond = text.tokensPerSecond;
-      const ended = await lifecycle.finish(row, { status: 'COMPLETED', result, startedAt }, actor());
+      const ended = await lifecycle.finish(row, { status: 'COMPLETED', result: { ...result, ...plan.origin }, startedAt }, actor());
       log('attempt completed', undefined, { ms: Date.now() - attemptStartedAt });
       if (ended?.status === 'COMPLETED') {
         // What later estimates learn from; losing a sample costs nothing but accuracy. A stage

@@ -5,7 +5,7 @@ import { CREATE_PROJECT } from '../helpers/queries.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const ETA = `query($id: ID!) { project(id: $id) { etaSeconds stages { name status } } }`;
-const RUN = `mutation($id: ID!) { runPipeline(projectId: $id) { id } }`;
+const RUN = `mutation($id: ID!) { runPipeline(projectId: $id, cache: FRESH) { id } }`;
 
 interface Sample {
   at: number;

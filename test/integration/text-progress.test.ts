@@ -48,7 +48,7 @@ describe('text stages report speed, progress and an ETA', () => {
   afterAll(() => t?.stop());
 
   async function run(stage: string, input?: unknown): Promise<{ id: string; events: Ev[] }> {
-    const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage, input } }, token);
+    const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage, input, cache: 'FRESH' } }, token);
     expect(r.errors).toBeUndefined();
     const id = r.data.executeStage.id as string;
     const sub = subscribe<Ev>(t.ws(token), FOLLOW, { taskId: id });

@@ -393,7 +393,8 @@ describe('transport security', () => {
 
     it('deletes the images a cancelled IMAGE_GENERATION task had already written', async () => {
       const before = written.length;
-      const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'IMAGE_GENERATION' } }, token);
+      // FRESH: an earlier run of the stage would otherwise be reused, and nothing written.
+      const r = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'IMAGE_GENERATION', cache: 'FRESH' } }, token);
       const taskId = r.data.executeStage.id;
       await waitFor(() => written.length > before, { what: 'a first image' });
       expect((await t.gql(CANCEL, { id: taskId }, token)).data.cancelTask.status).toBe('CANCELLED');

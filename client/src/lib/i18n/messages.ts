@@ -3,6 +3,8 @@
  * by `t()`. Chinese stage names are fixed by the product: 文案改写, 分镜生成, 文生图,
  * 运镜生成, 图生视频.
  */
+import { VERSIONS_EN, VERSIONS_ZH } from './messages-versions.ts';
+
 const en = {
   'app.name': 'Story Pipeline',
   'app.tagline': 'From a topic or a text to a short video, in five live stages.',
@@ -168,6 +170,7 @@ const en = {
   'error.readOnly': 'This is a read-only link: sign in to change anything.',
   'error.tooLong': 'That text is too long.',
   'create.needsName': 'Give the project a name.',
+  ...VERSIONS_EN,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -336,6 +339,7 @@ const zhCN: Record<MessageKey, string> = {
   'error.readOnly': '这是只读链接：请登录后再修改。',
   'error.tooLong': '文字太长了。',
   'create.needsName': '请给项目起个名字。',
+  ...VERSIONS_ZH,
 };
 
 export const LOCALES = ['en', 'zh-CN'] as const;

@@ -7,6 +7,7 @@ import { Migration20261122191254 } from './Migration20261122191254.ts';
 import { Migration20261202073039 } from './Migration20261202073039.ts';
 import { Migration20261202073233 } from './Migration20261202073233.ts';
 import { Migration20261202104644 } from './Migration20261202104644.ts';
+import { Migration20261202104920 } from './Migration20261202104920.ts';
 
 export const postgresMigrations: MigrationObject[] = [
   { name: 'Migration20261122184902', class: Migration20261122184902 },
@@ -15,4 +16,5 @@ export const postgresMigrations: MigrationObject[] = [
   { name: 'Migration20261202073039', class: Migration20261202073039 },
   { name: 'Migration20261202073233', class: Migration20261202073233 },
   { name: 'Migration20261202104644', class: Migration20261202104644 },
+  { name: 'Migration20261202104920', class: Migration20261202104920 },
 ];

@@ -7,6 +7,7 @@ import { Migration20261122191254 } from './Migration20261122191254.ts';
 import { Migration20261202073039 } from './Migration20261202073039.ts';
 import { Migration20261202073232 } from './Migration20261202073232.ts';
 import { Migration20261202104644 } from './Migration20261202104644.ts';
+import { Migration20261202104920 } from './Migration20261202104920.ts';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261122184901', class: Migration20261122184901 },
@@ -15,4 +16,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261202073039', class: Migration20261202073039 },
   { name: 'Migration20261202073232', class: Migration20261202073232 },
   { name: 'Migration20261202104644', class: Migration20261202104644 },
+  { name: 'Migration20261202104920', class: Migration20261202104920 },
 ];
