@@ -150,7 +150,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     metrics,
   });
-  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs });
+  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs, clipWidth: config.offlineClipWidth });
   const providerRecords = createProviderRecords({ orm, config, offline, metrics });
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });

@@ -91,7 +91,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await page.getByTestId('stage-IMAGE_GENERATION').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-IMAGE_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
     await page.getByTestId('stage-VIDEO_GENERATION').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] video')].filter((v) => (v as HTMLVideoElement).videoWidth > 0).length >= 5);
     await shot('06-pipeline-completed');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('07-phone');

@@ -2,6 +2,7 @@
 // as its dependencies complete (the two middle branches in parallel), real media at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Task } from '../../server/db/entities.ts';
+import { probe } from '../helpers/ffprobe.ts';
 import { CREATE_PROJECT, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -63,10 +64,11 @@ describe('runPipeline on the offline provider', () => {
     const png = await fetch(images[0].url);
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
-    const gif = await fetch(clips[0].url);
-    expect(gif.headers.get('content-type')).toBe('image/gif');
-    expect(Number(gif.headers.get('content-length'))).toBeGreaterThan(1000);
-    expect(Buffer.from(await gif.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a');
+    const mp4 = await fetch(clips[0].url);
+    expect(mp4.headers.get('content-type')).toBe('video/mp4');
+    const clip = await probe(Buffer.from(await mp4.arrayBuffer()));
+    expect(clip.streams.map((s) => s.codec_name)).toEqual(['h264']);
+    expect(clip.durationSeconds).toBeCloseTo(clips[0].durationSeconds, 1);
     expect((await fetch(images[0].url.replace(/\/media\/.*$/, `/media/${'A'.repeat(22)}.png`))).status).toBe(404);
 
     // Deleting the project deletes its media too.
