@@ -1,4 +1,4 @@
-import type { CameraShot, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
+import type { CameraShot, NarrationLine, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
 import { builder } from './builder.ts';
 
 /** Media is stored by path; clients get a URL they can fetch as it is. */
@@ -57,8 +57,34 @@ const VideoOutputRef = builder.objectRef<Of<'video'>>('VideoOutput').implement({
   fields: (t) => ({ clips: t.field({ type: [VideoClipRef], resolve: (o) => o.clips }) }),
 });
 
+const NarrationLineRef = builder.objectRef<NarrationLine>('NarrationLine').implement({
+  fields: (t) => ({
+    sceneIndex: t.exposeInt('sceneIndex'),
+    text: t.exposeString('text'),
+    startSeconds: t.exposeFloat('startSeconds', { description: 'Where the line starts in the film, and how long it is read.' }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    audioUrl: t.string({
+      nullable: true,
+      description: "The line's audio; fetchable with a plain HTTP GET (null when the provider makes no voice).",
+      resolve: (l, _args, ctx) => (l.audioUrl ? absolute(ctx.baseUrl, l.audioUrl) : null),
+    }),
+  }),
+});
+const NarrationOutputRef = builder.objectRef<Of<'narration'>>('NarrationOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'narration',
+  fields: (t) => ({
+    voice: t.string({ nullable: true, description: "The voice that read it (provider's name for it).", resolve: (o) => o.voice }),
+    lines: t.field({ type: [NarrationLineRef], resolve: (o) => o.lines }),
+    audioUrl: t.string({
+      nullable: true,
+      description: 'All lines as one audio track (null when there is no voice).',
+      resolve: (o, _args, ctx) => (o.audioUrl ? absolute(ctx.baseUrl, o.audioUrl) : null),
+    }),
+  }),
+});
+
 export const StageOutputUnion = builder.unionType('StageOutput', {
-  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef],
+  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef, NarrationOutputRef],
 });
 
 export const TaskErrorRef = builder.objectRef<TaskErrorInfo>('TaskError').implement({

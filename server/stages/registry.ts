@@ -3,6 +3,7 @@ import { BadInputError } from '../errors.ts';
 import type { StageName } from './names.ts';
 import { cameraMovementStage } from './camera-movement.ts';
 import { imageGenerationStage } from './image-generation.ts';
+import { narrationStage } from './narration.ts';
 import { rewriteStage } from './rewrite.ts';
 import type { StageDefinition } from './stage.ts';
 import { storyboardStage } from './storyboard.ts';
@@ -11,7 +12,7 @@ import { videoGenerationStage } from './video-generation.ts';
 export type StageRegistry = ReadonlyMap<StageName, StageDefinition<any>>;
 
 export function createStageRegistry(
-  stages: StageDefinition<any>[] = [rewriteStage, storyboardStage, imageGenerationStage, cameraMovementStage, videoGenerationStage],
+  stages: StageDefinition<any>[] = [rewriteStage, storyboardStage, imageGenerationStage, cameraMovementStage, videoGenerationStage, narrationStage],
 ): StageRegistry {
   return new Map([...stages].sort((a, b) => a.order - b.order).map((s) => [s.name, s]));
 }

@@ -42,8 +42,8 @@ export interface StageDefinition<I = unknown> {
   order: number;
   label: string;
   dependsOn: StageName[];
-  /** Which kind of model provider the stage calls. */
-  providerKind: 'text' | 'image' | 'video';
+  /** Which kind of model provider the stage calls (its time limit is the kind's). */
+  providerKind: 'text' | 'image' | 'video' | 'audio';
   /** Outputs the stage reads besides its dependencies' (they are upstream of those). */
   reads?: StageName[];
   creditCost: number;

@@ -16,7 +16,7 @@ import type { TaskJobData } from '../queue/task-queue.ts';
 import { isFinished, type StageName } from '../stages/names.ts';
 import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageRegistry } from '../stages/registry.ts';
-import type { StageResult } from '../stages/stage.ts';
+import type { StageDefinition, StageResult } from '../stages/stage.ts';
 import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
 import { createAppender } from './appender.ts';
@@ -33,7 +33,7 @@ export interface RunTaskDeps {
   /** Scoped to each task, so what a failed or cancelled task stored is deleted with it. */
   media: TaskMediaStore;
   stageModels: Partial<Record<StageName, string>>;
-  timeLimitsMs: Record<'text' | 'image' | 'video', number>;
+  timeLimitsMs: Record<StageDefinition['providerKind'], number>;
   retryBackoffMs: number;
   /** How long an attempt waits for an unreachable Redis or database before it fails (retryable). */
   outageToleranceMs: number;

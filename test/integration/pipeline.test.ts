@@ -30,7 +30,7 @@ describe('runPipeline on the offline provider', () => {
     const run = await t.gql(RUN, { p: projectId }, token);
     expect(run.errors).toBeUndefined();
     const tasks = run.data.runPipeline;
-    expect(tasks.map((x: any) => x.stage)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(tasks.map((x: any) => x.stage)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION']);
     // The first may already have been picked up by the time the answer is written.
     expect(tasks.slice(1).every((x: any) => x.status === 'QUEUED')).toBe(true);
     const charged = tasks.reduce((sum: number, x: any) => sum + x.creditsCharged, 0);

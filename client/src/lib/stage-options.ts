@@ -8,10 +8,13 @@ export interface StageOptionValues {
   size: '1024x1024' | '1536x1024' | '1024x1536';
   cameraStyle: string;
   secondsPerClip: 4 | 8 | 12;
+  /** NARRATION: the provider's voice name (empty: the default for the story's language). */
+  voice: string;
+  speed: number;
 }
 
 export function defaultStageOptions(): StageOptionValues {
-  return { style: '', instructions: '', sceneCount: 5, size: '1024x1024', cameraStyle: '', secondsPerClip: 4 };
+  return { style: '', instructions: '', sceneCount: 5, size: '1024x1024', cameraStyle: '', secondsPerClip: 4, voice: '', speed: 1 };
 }
 
 /** The `ExecuteStageInput.input` JSON for a stage, or undefined when nothing is set. */
@@ -33,6 +36,10 @@ export function stageInput(stage: StageName, v: StageOptionValues): Record<strin
       break;
     case 'VIDEO_GENERATION':
       input.secondsPerClip = Number(v.secondsPerClip);
+      break;
+    case 'NARRATION':
+      if (v.voice.trim()) input.voice = v.voice.trim();
+      if (Number(v.speed) !== 1) input.speed = Math.min(2, Math.max(0.5, Number(v.speed) || 1));
       break;
   }
   return Object.keys(input).length > 0 ? input : undefined;

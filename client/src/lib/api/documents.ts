@@ -39,6 +39,17 @@ export const StageOutputFieldsFragment = graphql(`
         durationSeconds
       }
     }
+    ... on NarrationOutput {
+      voice
+      audioUrl
+      lines {
+        sceneIndex
+        text
+        startSeconds
+        durationSeconds
+        audioUrl
+      }
+    }
   }
 `);
 
