@@ -83,8 +83,20 @@ const NarrationOutputRef = builder.objectRef<Of<'narration'>>('NarrationOutput')
   }),
 });
 
+const FilmOutputRef = builder.objectRef<Of<'film'>>('FilmOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'film',
+  fields: (t) => ({
+    url: t.string({ description: 'An H.264/AAC MP4, fetchable with a plain HTTP GET (Range requests supported).', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.url) }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    subtitlesUrl: t.string({ description: 'WebVTT subtitles of the narration.', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.subtitlesUrl) }),
+    posterUrl: t.string({ description: 'A still frame for players and lists.', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.posterUrl) }),
+  }),
+});
+
 export const StageOutputUnion = builder.unionType('StageOutput', {
-  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef, NarrationOutputRef],
+  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef, NarrationOutputRef, FilmOutputRef],
 });
 
 export const TaskErrorRef = builder.objectRef<TaskErrorInfo>('TaskError').implement({

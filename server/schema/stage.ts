@@ -5,6 +5,7 @@ import { builder } from './builder.ts';
 /** As the contract describes them (the first five have none there). */
 const STAGE_DESCRIPTIONS: Partial<Record<StageName, string>> = {
   NARRATION: "A voice reading each scene's narration, with the timing of every line.",
+  FILM: 'The finished film: the clips timed to the narration, with its voice and subtitles, as one MP4.',
 };
 
 export const StageNameEnum = builder.enumType('StageName', {

@@ -38,7 +38,21 @@ export type StageOutput =
   | { kind: 'images'; images: SceneImage[] }
   | { kind: 'camera'; shots: CameraShot[] }
   | { kind: 'video'; clips: VideoClip[] }
-  | { kind: 'narration'; voice: string | null; lines: NarrationLine[]; audioUrl: string | null };
+  | { kind: 'narration'; voice: string | null; lines: NarrationLine[]; audioUrl: string | null }
+  | {
+      kind: 'film';
+      /** Media paths of the MP4, its WebVTT subtitles and its poster (JPEG). */
+      url: string;
+      subtitlesUrl: string;
+      posterUrl: string;
+      durationSeconds: number;
+      width: number;
+      height: number;
+      /** How it was made: '16:9' | '9:16' | '1:1', 'soft' | 'burned' | 'none', music or not. */
+      aspect: string;
+      subtitles: string;
+      music: boolean;
+    };
 
 /** The media files an output points at (kept when its task completes, deleted with its project). */
 export function mediaPathsOf(output: StageOutput | null | undefined): string[] {
@@ -49,6 +63,8 @@ export function mediaPathsOf(output: StageOutput | null | undefined): string[] {
       return output.clips.map((c) => c.url);
     case 'narration':
       return [...output.lines.flatMap((l) => (l.audioUrl ? [l.audioUrl] : [])), ...(output.audioUrl ? [output.audioUrl] : [])];
+    case 'film':
+      return [output.url, output.subtitlesUrl, output.posterUrl];
     default:
       return [];
   }

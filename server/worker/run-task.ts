@@ -66,7 +66,8 @@ export function createRunTask(deps: RunTaskDeps) {
 
     await eventLog.init(ref); // no-op unless the API died before writing it
     const providers = await deps.resolveProviders();
-    const used = providers[stage.providerKind];
+    // FILM calls no model: its producer (ffmpeg) is named instead.
+    const used = stage.producer ?? providers[stage.providerKind as Exclude<typeof stage.providerKind, 'film'>];
     const stageModel = deps.stageModels[stage.name];
     // A failover may switch provider mid-attempt; the offline provider has its own model.
     const by = (): Producer => ({ provider: used.name, model: used.name === 'offline' ? used.model : (stageModel ?? used.model) });

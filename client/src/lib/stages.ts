@@ -3,7 +3,7 @@
  * needs. The server's `stages` query carries the same graph plus prices; the client
  * keeps a copy so it can draw the graph before that answer arrives.
  */
-export const STAGE_NAMES = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION'] as const;
+export const STAGE_NAMES = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM'] as const;
 
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -14,6 +14,7 @@ export const STAGE_DEPENDENCIES: Record<StageName, readonly StageName[]> = {
   CAMERA_MOVEMENT: ['STORYBOARD'],
   VIDEO_GENERATION: ['IMAGE_GENERATION', 'CAMERA_MOVEMENT'],
   NARRATION: ['STORYBOARD'],
+  FILM: ['VIDEO_GENERATION', 'NARRATION'],
 };
 
 /** Stages whose model writes text that streams token by token. */

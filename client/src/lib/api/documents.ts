@@ -50,6 +50,14 @@ export const StageOutputFieldsFragment = graphql(`
         audioUrl
       }
     }
+    ... on FilmOutput {
+      url
+      durationSeconds
+      width
+      height
+      subtitlesUrl
+      posterUrl
+    }
   }
 `);
 
