@@ -185,6 +185,18 @@ describe('stages on an OpenAI-compatible provider', () => {
     expect(progress.some((p) => p > 0 && p < 100)).toBe(true);
     const waiting = video.events.filter((e) => e.__typename === 'ProgressEvent' && e.progress > 0 && e.progress < 100);
     expect(waiting.every((e) => typeof e.etaSeconds === 'number')).toBe(true); // an ETA while it waits
+
+    // The film of the provider's clips (GIFs here) and its voice (audio.speech): H.264 + AAC.
+    expect((await run(token, projectId, 'NARRATION')).task.status).toBe('COMPLETED');
+    const film = await run(token, projectId, 'FILM', { aspect: '16:9' });
+    expect(film.task.status).toBe('COMPLETED');
+    const out = (await t.gql(`query($id: ID!) { project(id: $id) { stage(name: FILM) { output { ... on FilmOutput { url durationSeconds width height } } } } }`, { id: projectId }, token)).data.project.stage.output;
+    const lines = (await t.gql(NARRATION, { id: projectId }, token)).data.project.stage.output.lines;
+    const total = lines.reduce((sum: number, l: any) => sum + l.durationSeconds, 0);
+    const probed = await probe(Buffer.from(await (await fetch(out.url)).arrayBuffer()));
+    expect(probed.streams.filter((s) => s.codec_type !== 'subtitle').map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    expect(probed.streams[0]).toMatchObject({ width: 256, height: 144 });
+    expect(Math.abs(probed.durationSeconds - total)).toBeLessThanOrEqual(0.5);
   });
 
   it('NARRATION reads each line through audio.speech, timed by the audio it got back, failing over like any provider', async () => {
