@@ -78,6 +78,8 @@ async function checkFilm(t: TestApp, token: string, projectId: string, expected:
   return { out, probed, lines };
 }
 
+// A whole pipeline takes about 20 s alone and several times that beside the rest of the suite
+// on two cores: the pipelines have time limits of their own.
 describe('FILM on the offline provider', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -108,7 +110,7 @@ describe('FILM on the offline provider', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toMatch(/^bytes 100-199\/\d+$/);
     expect((await part.arrayBuffer()).byteLength).toBe(100);
-  });
+  }, 240_000);
 
   it('a pipeline from an English text, then the film again in 9:16 with burned subtitles and music, and in 16:9', async () => {
     const { token } = await t.signUp();
@@ -130,7 +132,7 @@ describe('FILM on the offline provider', () => {
     const wide = await t.gql(EXECUTE_STAGE, { i: { projectId, stage: 'FILM', input: { aspect: '16:9', subtitles: 'none' } } }, token);
     expect((await follow(t, token, wide.data.executeStage.id)).at(-1).__typename).toBe('CompletedEvent');
     await checkFilm(t, token, projectId, { width: 256, height: 144 });
-  });
+  }, 240_000);
 
   it('refuses bad options naming the field, changing nothing', async () => {
     const { token } = await t.signUp();
@@ -182,5 +184,5 @@ describe('cancelling a FILM', () => {
     // Refunded for what it had not made: it was stopped part-way.
     const after = (await t.gql(`{ me { credits } }`, {}, token)).data.me.credits;
     expect(after).toBeGreaterThan(credits - 30);
-  });
+  }, 180_000);
 });

@@ -86,7 +86,7 @@ describe('runPipeline on the offline provider', () => {
     expect((await fetch(clips[4].url)).status).toBe(404);
     expect((await fetch(by.NARRATION.output.lines[0].audioUrl)).status).toBe(404);
     expect((await fetch(by.FILM.output.url)).status).toBe(404);
-  });
+  }, 180_000);
 
   it('refuses a pipeline whose first stage has nothing to work from, changing nothing', async () => {
     const { token } = await t.signUp();
