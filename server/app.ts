@@ -34,7 +34,7 @@ import { createRedisKeys } from './redis/keys.ts';
 import { isPortOpen, startLocalRedis, type LocalRedis } from './redis/local-redis.ts';
 import { buildSchema } from './schema/index.ts';
 import { isFinished } from './stages/names.ts';
-import { createStageRegistry, type StageRegistry } from './stages/registry.ts';
+import { createStageRegistry, defaultStages, type StageRegistry } from './stages/registry.ts';
 import type { Providers } from './providers/providers.ts';
 import { createCancelTask } from './tasks/cancel-task.ts';
 import { createDeleteProject } from './tasks/delete-project.ts';
@@ -116,7 +116,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const pubsub = new RedisPubSub({ publisher: redis, subscriber });
   const archive = createLogArchive({ orm });
   const eventLog = createEventLog({ redis, keys, archive, metrics });
-  const registry = overrides.registry ?? createStageRegistry();
+  const registry = overrides.registry ?? createStageRegistry(defaultStages({ filmHeight: config.filmHeight }));
   const accounts = createAccounts({ orm, initialCredits: config.initialCredits, sessionTtlMs: config.sessionTtlDays * 86_400_000 });
   const projects = createProjectService({ orm });
   const tasks = createTaskStore({ orm });
@@ -158,7 +158,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     metrics,
   });
-  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs });
+  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs, clipWidth: config.offlineClipWidth });
   const providerRecords = createProviderRecords({ orm, config, offline, metrics });
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });

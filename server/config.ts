@@ -103,6 +103,22 @@ export interface Config {
   offlineTokenDelayMs: number;
   /** Pause between two steps (images, clips) of the offline provider. @default 400 (env OFFLINE_STEP_DELAY_MS) */
   offlineStepDelayMs: number;
+  /** Width of the offline provider's clips in pixels (even); the height follows the image. @default 640 (env OFFLINE_CLIP_WIDTH) */
+  offlineClipWidth: number;
+  /** Speech model of the provider seeded from OPENAI_API_KEY (NARRATION). @default 'gpt-4o-mini-tts' (env SPEECH_MODEL) */
+  speechModel: string;
+  /**
+   * The voice NARRATION asks a speech provider for, by the story's language, when the task
+   * names none. @default alloy for both (env SPEECH_VOICE_EN, SPEECH_VOICE_ZH)
+   */
+  speechVoices: { en: string; zh: string };
+  /** Largest audio a speech provider may return for one line. @default 26214400, 25 MiB (env MAX_AUDIO_BYTES) */
+  maxAudioBytes: number;
+  /**
+   * Height of a 16:9 film, and the short side of every aspect (16:9 720 → 1280×720, 9:16
+   * → 720×1280, 1:1 → 720×720). @default 720 (env FILM_HEIGHT)
+   */
+  filmHeight: number;
   /** How long a session token lasts since it was last used (sliding); expired tokens are refused and pruned. @default 30 (env SESSION_TTL_DAYS) */
   sessionTtlDays: number;
   /**
@@ -135,9 +151,11 @@ export interface Config {
   /**
    * Time limit of one attempt, by the kind of provider a stage calls: past it the provider
    * call is aborted and the task fails with TIME_LIMIT, not retried.
-   * @default text 600000, image 600000, video 1800000 (env TEXT_TIME_LIMIT_MS, IMAGE_TIME_LIMIT_MS, VIDEO_TIME_LIMIT_MS)
+   * `audio` is NARRATION's, `film` FILM's (the local encoder).
+   * @default text 600000, image 600000, video 1800000, audio 600000, film 1800000 (env TEXT_TIME_LIMIT_MS,
+   * IMAGE_TIME_LIMIT_MS, VIDEO_TIME_LIMIT_MS, AUDIO_TIME_LIMIT_MS, FILM_TIME_LIMIT_MS)
    */
-  timeLimitsMs: { text: number; image: number; video: number };
+  timeLimitsMs: { text: number; image: number; video: number; audio: number; film: number };
   /**
    * How long a running attempt waits for an unreachable Redis or database (holding its
    * events, retrying its writes) before it fails, retryable. @default 60000 (env OUTAGE_TOLERANCE_MS)
@@ -295,6 +313,11 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 5000, 10, 600_000),
     offlineTokenDelayMs: int(env, 'OFFLINE_TOKEN_DELAY_MS', 15, 0, 10_000),
     offlineStepDelayMs: int(env, 'OFFLINE_STEP_DELAY_MS', 400, 0, 60_000),
+    offlineClipWidth: int(env, 'OFFLINE_CLIP_WIDTH', 640, 64, 1920),
+    speechModel: env.SPEECH_MODEL || 'gpt-4o-mini-tts',
+    speechVoices: { en: env.SPEECH_VOICE_EN || 'alloy', zh: env.SPEECH_VOICE_ZH || 'alloy' },
+    maxAudioBytes: int(env, 'MAX_AUDIO_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    filmHeight: int(env, 'FILM_HEIGHT', 720, 96, 2160),
     sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 3650),
     rateLimits: {
       signUpPerIp: rate(env, 'RATE_SIGNUP_PER_IP', { points: 30, seconds: 3600 }),
@@ -313,6 +336,8 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
       text: int(env, 'TEXT_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
       image: int(env, 'IMAGE_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
       video: int(env, 'VIDEO_TIME_LIMIT_MS', 1_800_000, 100, 86_400_000),
+      audio: int(env, 'AUDIO_TIME_LIMIT_MS', 600_000, 100, 86_400_000),
+      film: int(env, 'FILM_TIME_LIMIT_MS', 1_800_000, 100, 86_400_000),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
     outageToleranceMs: int(env, 'OUTAGE_TOLERANCE_MS', 60_000, 0, 3_600_000),

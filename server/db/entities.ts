@@ -177,7 +177,7 @@ export const ModelProvider = defineEntity({
   properties: {
     id: p.string().length(36).primary(),
     name: p.string().length(64).unique(),
-    /** text, image or video */
+    /** text, image, video or audio */
     kind: p.string().length(16),
     baseUrl: p.string().length(500).nullable(),
     apiKeyEnv: p.string().length(128),

@@ -21,7 +21,7 @@ export interface MediaFile {
 }
 
 export interface MediaStore {
-  put(bytes: Buffer, ext: 'png' | 'gif' | 'mp4' | 'webm'): Promise<StoredMedia>;
+  put(bytes: Buffer, ext: MediaExt): Promise<StoredMedia>;
   /** The whole file in memory (a stage reading an image); clients are served with `open`. */
   get(key: string): Promise<Buffer | null>;
   /** The file to stream, or null when there is none. Size and bytes come from the same open file. */
@@ -33,7 +33,10 @@ export interface MediaStore {
 }
 
 export const MEDIA_PREFIX = '/media/';
-const KEY = /^[A-Za-z0-9_-]{22}\.(png|gif|mp4|webm)$/;
+/** What the stages store: images, clips (a provider's GIF or WebM too), voice, the film's subtitles and poster. */
+export const MEDIA_EXTS = ['png', 'gif', 'mp4', 'webm', 'wav', 'vtt', 'jpg'] as const;
+export type MediaExt = (typeof MEDIA_EXTS)[number];
+const KEY = new RegExp(`^[A-Za-z0-9_-]{22}\\.(${MEDIA_EXTS.join('|')})$`);
 
 export function createLocalMediaStore(opts: { dir: string }): MediaStore {
   const file = (key: string) => join(opts.dir, key.slice(0, 2), key);

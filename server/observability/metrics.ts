@@ -80,7 +80,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const deliveries = new Counter({ name: 'sp_subscription_deliveries_total', help: 'Results delivered to subscribers, by transport.', labelNames: ['transport'], registers });
   const providerCalls = new Counter({
     name: 'sp_provider_calls_total',
-    help: 'Calls to model providers, by kind (text, image, video), provider and outcome (ok, error).',
+    help: 'Calls to model providers, by kind (text, image, video, audio), provider and outcome (ok, error).',
     labelNames: ['kind', 'provider', 'outcome'],
     registers,
   });

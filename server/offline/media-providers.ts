@@ -1,27 +1,22 @@
-// The offline image and video providers: real PNGs and animated GIF clips, made here,
-// paced by OFFLINE_STEP_DELAY_MS so progress is visible.
+// The offline image and video providers: real PNGs and H.264 MP4 clips, made here, paced by
+// OFFLINE_STEP_DELAY_MS so progress is visible.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageProvider, VideoProvider, VideoRequest } from '../providers/media-provider.ts';
 import { AbortedError } from '../providers/provider-error.ts';
-import type { SceneImageSize } from '../providers/scene.ts';
-import { decodePng } from './render/png-decode.ts';
-import { renderClip, type ClipImage } from './render/render-clip.ts';
-import { renderSceneImage, renderSceneRgba } from './render/render-scene.ts';
+import { renderClip } from './render/render-clip.ts';
+import { renderSceneImage } from './render/render-scene.ts';
 
 async function pace(ms: number, signal: AbortSignal): Promise<void> {
   if (ms > 0) await sleep(ms, undefined, { signal }).catch(() => {});
   if (signal.aborted) throw new AbortedError();
 }
 
-/** The scene's stored image; redrawn from the scene only if it cannot be read. */
-function sceneImage({ image: png, scene }: VideoRequest): ClipImage {
-  try {
-    return decodePng(png);
-  } catch {
-    // IHDR: width and height are the first two fields after the 8-byte signature and chunk header.
-    const size = `${png.readUInt32BE(16)}x${png.readUInt32BE(20)}` as SceneImageSize;
-    return renderSceneRgba(scene, size);
-  }
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The scene image's size: from a PNG's IHDR, else the orientation the stage gave. */
+function sizeOf({ image, orientation }: VideoRequest): { width: number; height: number } {
+  if (image.length > 24 && image.subarray(0, 8).equals(PNG_SIGNATURE)) return { width: image.readUInt32BE(16), height: image.readUInt32BE(20) };
+  return orientation === 'landscape' ? { width: 1536, height: 1024 } : orientation === 'portrait' ? { width: 1024, height: 1536 } : { width: 1024, height: 1024 };
 }
 
 export function createOfflineImageProvider(opts: { stepDelayMs: number }): ImageProvider {
@@ -35,19 +30,25 @@ export function createOfflineImageProvider(opts: { stepDelayMs: number }): Image
   };
 }
 
-export function createOfflineVideoProvider(opts: { stepDelayMs: number }): VideoProvider {
+export function createOfflineVideoProvider(opts: {
+  stepDelayMs: number;
+  /** Width of a clip in pixels; its height follows the image. @default 640 */
+  clipWidth?: number;
+}): VideoProvider {
   return {
     name: 'offline',
-    model: 'offline-camera-1',
+    model: 'offline-camera-2',
     async generate(request) {
-      // A few visible progress steps, like a real render queue.
-      for (const percent of [10, 40, 70]) {
-        await pace(opts.stepDelayMs / 3, request.signal);
-        request.onProgress(percent);
-      }
-      const bytes = renderClip(sceneImage(request), request.movement, request.seconds);
+      // A visible wait, like a real render queue, then the encoder's own progress.
+      await pace(opts.stepDelayMs / 2, request.signal);
+      request.onProgress(10);
+      const bytes = await renderClip(request.image, sizeOf(request), request.movement, request.seconds, {
+        width: opts.clipWidth ?? 640,
+        signal: request.signal,
+        onProgress: (fraction) => request.onProgress(10 + Math.floor(fraction * 89)),
+      });
       request.onProgress(100);
-      return { bytes, ext: 'gif' };
+      return { bytes, ext: 'mp4' };
     },
   };
 }

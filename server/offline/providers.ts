@@ -2,12 +2,14 @@
 // is active. Handed to provider-records by the app, so server/providers/ never imports it.
 import type { Providers } from '../providers/providers.ts';
 import { createOfflineImageProvider, createOfflineVideoProvider } from './media-providers.ts';
+import { createOfflineSpeechProvider } from './speech/espeak.ts';
 import { createOfflineTextProvider } from './text-provider.ts';
 
-export function createOfflineProviders(opts: { tokenDelayMs: number; stepDelayMs: number }): Providers {
+export function createOfflineProviders(opts: { tokenDelayMs: number; stepDelayMs: number; clipWidth?: number }): Providers {
   return {
     text: createOfflineTextProvider({ tokenDelayMs: opts.tokenDelayMs }),
     image: createOfflineImageProvider({ stepDelayMs: opts.stepDelayMs }),
-    video: createOfflineVideoProvider({ stepDelayMs: opts.stepDelayMs }),
+    video: createOfflineVideoProvider({ stepDelayMs: opts.stepDelayMs, clipWidth: opts.clipWidth }),
+    audio: createOfflineSpeechProvider(),
   };
 }

@@ -2,6 +2,7 @@
 // a retryable error. `name`/`model` tell which provider answered last, for the record.
 import type { ImageProvider, VideoProvider } from './media-provider.ts';
 import { ProviderError } from './provider-error.ts';
+import type { SpeechProvider } from './speech-provider.ts';
 import type { TextProvider } from './text-provider.ts';
 
 interface Named {
@@ -67,7 +68,7 @@ export function failoverText(chain: TextProvider[]): TextProvider {
   });
 }
 
-/** Image and video providers fail over per request: nothing has reached the user yet. */
+/** Image, video and speech providers fail over per request: nothing has reached the user yet. */
 function failoverGenerate<Req, Res>(chain: Array<Named & { generate(request: Req): Promise<Res> }>) {
   if (chain.length === 1) return chain[0];
   const t = tracker(chain);
@@ -76,3 +77,4 @@ function failoverGenerate<Req, Res>(chain: Array<Named & { generate(request: Req
 
 export const failoverImage = (chain: ImageProvider[]): ImageProvider => failoverGenerate(chain);
 export const failoverVideo = (chain: VideoProvider[]): VideoProvider => failoverGenerate(chain);
+export const failoverAudio = (chain: SpeechProvider[]): SpeechProvider => failoverGenerate(chain);

@@ -12,15 +12,16 @@ import { ModelProvider, type ModelProviderRow } from '../db/entities.ts';
 import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { instrumentProvider } from '../observability/provider-metrics.ts';
-import { failoverImage, failoverText, failoverVideo } from './failover.ts';
+import { failoverAudio, failoverImage, failoverText, failoverVideo } from './failover.ts';
 import { createGuardedDispatcher } from './guarded-dispatcher.ts';
 import type { ProviderTransport } from './openai-client.ts';
 import { createOpenAIImageProvider, createOpenAIVideoProvider } from './openai-media.ts';
+import { createOpenAISpeechProvider } from './openai-speech.ts';
 import { createOpenAITextProvider } from './openai-text.ts';
 import { BASE_URL_RULE, baseUrlProblem, isAllowedKeyEnv, KEY_ENV_RULE, SEEDED_KEY_ENV } from './provider-rules.ts';
 import type { Providers } from './providers.ts';
 
-export const PROVIDER_KINDS = ['text', 'image', 'video'] as const;
+export const PROVIDER_KINDS = ['text', 'image', 'video', 'audio'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export interface ProviderFields {
@@ -149,7 +150,7 @@ export function createProviderRecords(deps: {
 
     async seed() {
       if (!config.openaiApiKey) return;
-      const models: Record<ProviderKind, string> = { text: config.textModel, image: config.imageModel, video: config.videoModel };
+      const models: Record<ProviderKind, string> = { text: config.textModel, image: config.imageModel, video: config.videoModel, audio: config.speechModel };
       for (const kind of PROVIDER_KINDS) {
         const name = `openai-${kind}`;
         if (await em().findOne(ModelProvider, { name })) continue;
@@ -188,10 +189,12 @@ export function createProviderRecords(deps: {
       const text = usable('text').map((o) => counted('text', createOpenAITextProvider({ ...o, maxTokens: config.textMaxTokens })));
       const image = usable('image').map((o) => counted('image', createOpenAIImageProvider({ ...o, maxBytes: config.maxImageBytes })));
       const video = usable('video').map((o) => counted('video', createOpenAIVideoProvider({ ...o, maxBytes: config.maxVideoBytes, pollIntervalMs: config.videoPollIntervalMs })));
+      const audio = usable('audio').map((o) => counted('audio', createOpenAISpeechProvider({ ...o, maxBytes: config.maxAudioBytes, voices: config.speechVoices })));
       return {
         text: text.length ? failoverText(text) : counted('text', offline.text),
         image: image.length ? failoverImage(image) : counted('image', offline.image),
         video: video.length ? failoverVideo(video) : counted('video', offline.video),
+        audio: audio.length ? failoverAudio(audio) : counted('audio', offline.audio),
       };
     },
   };

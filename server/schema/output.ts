@@ -1,4 +1,4 @@
-import type { CameraShot, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
+import type { CameraShot, NarrationLine, Scene, SceneImage, StageOutput, TaskErrorInfo, VideoClip } from '../stages/outputs.ts';
 import { builder } from './builder.ts';
 
 /** Media is stored by path; clients get a URL they can fetch as it is. */
@@ -57,8 +57,46 @@ const VideoOutputRef = builder.objectRef<Of<'video'>>('VideoOutput').implement({
   fields: (t) => ({ clips: t.field({ type: [VideoClipRef], resolve: (o) => o.clips }) }),
 });
 
+const NarrationLineRef = builder.objectRef<NarrationLine>('NarrationLine').implement({
+  fields: (t) => ({
+    sceneIndex: t.exposeInt('sceneIndex'),
+    text: t.exposeString('text'),
+    startSeconds: t.exposeFloat('startSeconds', { description: 'Where the line starts in the film, and how long it is read.' }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    audioUrl: t.string({
+      nullable: true,
+      description: "The line's audio; fetchable with a plain HTTP GET (null when the provider makes no voice).",
+      resolve: (l, _args, ctx) => (l.audioUrl ? absolute(ctx.baseUrl, l.audioUrl) : null),
+    }),
+  }),
+});
+const NarrationOutputRef = builder.objectRef<Of<'narration'>>('NarrationOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'narration',
+  fields: (t) => ({
+    voice: t.string({ nullable: true, description: "The voice that read it (provider's name for it).", resolve: (o) => o.voice }),
+    lines: t.field({ type: [NarrationLineRef], resolve: (o) => o.lines }),
+    audioUrl: t.string({
+      nullable: true,
+      description: 'All lines as one audio track (null when there is no voice).',
+      resolve: (o, _args, ctx) => (o.audioUrl ? absolute(ctx.baseUrl, o.audioUrl) : null),
+    }),
+  }),
+});
+
+const FilmOutputRef = builder.objectRef<Of<'film'>>('FilmOutput').implement({
+  isTypeOf: (o) => (o as StageOutput).kind === 'film',
+  fields: (t) => ({
+    url: t.string({ description: 'An H.264/AAC MP4, fetchable with a plain HTTP GET (Range requests supported).', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.url) }),
+    durationSeconds: t.exposeFloat('durationSeconds'),
+    width: t.exposeInt('width'),
+    height: t.exposeInt('height'),
+    subtitlesUrl: t.string({ description: 'WebVTT subtitles of the narration.', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.subtitlesUrl) }),
+    posterUrl: t.string({ description: 'A still frame for players and lists.', resolve: (o, _args, ctx) => absolute(ctx.baseUrl, o.posterUrl) }),
+  }),
+});
+
 export const StageOutputUnion = builder.unionType('StageOutput', {
-  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef],
+  types: [RewriteOutputRef, StoryboardOutputRef, ImagesOutputRef, CameraOutputRef, VideoOutputRef, NarrationOutputRef, FilmOutputRef],
   // Named from the output's kind ('images' → ImagesOutput) rather than found by trying each
   // isTypeOf: the compiled executor (graphql-jit) gives resolvers no schema to search.
   resolveType: (o) => `${o.kind[0].toUpperCase()}${o.kind.slice(1)}Output`,

@@ -1,10 +1,16 @@
-import { STAGE_NAMES, TASK_STATUSES } from '../stages/names.ts';
+import { STAGE_NAMES, TASK_STATUSES, type StageName } from '../stages/names.ts';
 import type { StageDefinition } from '../stages/stage.ts';
 import { builder } from './builder.ts';
 
+/** As the contract describes them (the first five have none there). */
+const STAGE_DESCRIPTIONS: Partial<Record<StageName, string>> = {
+  NARRATION: "A voice reading each scene's narration, with the timing of every line.",
+  FILM: 'The finished film: the clips timed to the narration, with its voice and subtitles, as one MP4.',
+};
+
 export const StageNameEnum = builder.enumType('StageName', {
-  description: 'The five stages of a story pipeline, in pipeline order.',
-  values: STAGE_NAMES,
+  description: 'The stages of a story pipeline, in pipeline order.',
+  values: Object.fromEntries(STAGE_NAMES.map((name) => [name, { description: STAGE_DESCRIPTIONS[name] }])) as Record<StageName, { description?: string }>,
 });
 
 export const StageStatusEnum = builder.enumType('StageStatus', {

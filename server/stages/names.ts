@@ -1,5 +1,5 @@
 // The stage and status vocabularies of the public contract, as the one TypeScript source.
-export const STAGE_NAMES = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION'] as const;
+export const STAGE_NAMES = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export const TASK_STATUSES = ['QUEUED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;

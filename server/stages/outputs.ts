@@ -25,12 +25,54 @@ export interface VideoClip {
   key?: string;
 }
 
+export interface NarrationLine {
+  sceneIndex: number;
+  text: string;
+  /** Where the line starts in the film (the lines before it, back to back). */
+  startSeconds: number;
+  /** How long it is read: the audio's own length, or an estimate from its length when there is no voice. */
+  durationSeconds: number;
+  /** Media path of the line's WAV, or null when the provider makes no voice. */
+  audioUrl: string | null;
+}
+
 export type StageOutput =
   | { kind: 'rewrite'; text: string }
   | { kind: 'storyboard'; scenes: Scene[] }
   | { kind: 'images'; images: SceneImage[] }
   | { kind: 'camera'; shots: CameraShot[] }
-  | { kind: 'video'; clips: VideoClip[] };
+  | { kind: 'video'; clips: VideoClip[] }
+  | { kind: 'narration'; voice: string | null; lines: NarrationLine[]; audioUrl: string | null }
+  | {
+      kind: 'film';
+      /** Media paths of the MP4, its WebVTT subtitles and its poster (JPEG). */
+      url: string;
+      subtitlesUrl: string;
+      posterUrl: string;
+      durationSeconds: number;
+      width: number;
+      height: number;
+      /** How it was made: '16:9' | '9:16' | '1:1', 'soft' | 'burned' | 'none', music or not. */
+      aspect: string;
+      subtitles: string;
+      music: boolean;
+    };
+
+/** The media files an output points at (kept when its task completes, deleted with its project). */
+export function mediaPathsOf(output: StageOutput | null | undefined): string[] {
+  switch (output?.kind) {
+    case 'images':
+      return output.images.map((i) => i.url);
+    case 'video':
+      return output.clips.map((c) => c.url);
+    case 'narration':
+      return [...output.lines.flatMap((l) => (l.audioUrl ? [l.audioUrl] : [])), ...(output.audioUrl ? [output.audioUrl] : [])];
+    case 'film':
+      return [output.url, output.subtitlesUrl, output.posterUrl];
+    default:
+      return [];
+  }
+}
 
 export interface TaskErrorInfo {
   code: string;

@@ -66,8 +66,13 @@ export interface StageDefinition<I = unknown> {
   order: number;
   label: string;
   dependsOn: StageName[];
-  /** Which kind of model provider the stage calls. */
-  providerKind: 'text' | 'image' | 'video';
+  /**
+   * Which kind of model provider the stage calls (its time limit is the kind's); `film`: none,
+   * the work is done here (by `producer`).
+   */
+  providerKind: 'text' | 'image' | 'video' | 'audio' | 'film';
+  /** Who makes the output when no model provider does (FILM: ffmpeg); tasks name it as their provider. */
+  producer?: { name: string; model: string };
   /** Outputs the stage reads besides its dependencies' (they are upstream of those). */
   reads?: StageName[];
   creditCost: number;

@@ -6,15 +6,12 @@ import { parseJson } from '../db/json.ts';
 import type { TaskMediaStore } from '../media/task-media.ts';
 import type { ProjectService } from '../projects/project-service.ts';
 import { isActive } from '../stages/names.ts';
-import type { StageOutput } from '../stages/outputs.ts';
+import { mediaPathsOf, type StageOutput } from '../stages/outputs.ts';
 import { BY_AUTHORITY, type Lifecycle } from './lifecycle.ts';
 import type { TaskStore } from './task-store.ts';
 import type { VersionStore } from './version-store.ts';
 
 export type DeleteProject = (user: Pick<UserRow, 'id'>, projectId: string) => Promise<void>;
-
-const mediaPaths = (output: StageOutput | null): string[] =>
-  output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
 
 export function createDeleteProject(deps: {
   projects: ProjectService;
@@ -32,7 +29,7 @@ export function createDeleteProject(deps: {
         const task = await deps.tasks.find(taskId);
         if (!task) continue;
         if (isActive(task.status)) await deps.lifecycle.finish(task, { status: 'CANCELLED', message: 'The project was deleted.' }, BY_AUTHORITY);
-        media.push(...mediaPaths(parseJson<StageOutput>(task.output)));
+        media.push(...mediaPathsOf(parseJson<StageOutput>(task.output)));
       }
     });
     // Every file a task stored (recorded per task), and the outputs' files (older tasks stored them

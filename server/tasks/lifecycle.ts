@@ -17,7 +17,7 @@ import type { TaskMediaStore } from '../media/task-media.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ControlMessage } from '../queue/control.ts';
 import type { TaskQueue } from '../queue/task-queue.ts';
-import type { StageOutput, TaskErrorInfo } from '../stages/outputs.ts';
+import { mediaPathsOf, type StageOutput, type TaskErrorInfo } from '../stages/outputs.ts';
 import { charge } from './new-task.ts';
 import { nextStep, type Pipeline } from './pipeline.ts';
 import type { Completion, TaskStore } from './task-store.ts';
@@ -132,7 +132,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     // Files an attempt stored that the outcome does not keep (a failed or cancelled task's, a
     // retried attempt's) go; idempotent, so the sweep may repeat it.
     const output = ended.status === 'COMPLETED' ? parseJson<StageOutput>(ended.output) : null;
-    const keep = output?.kind === 'images' ? output.images.map((i) => i.url) : output?.kind === 'video' ? output.clips.map((c) => c.url) : [];
+    const keep = mediaPathsOf(output);
     await deps.media.deleteOfTask(ended.id, { keep }).catch((err) => deps.log(`task ${ended.id}: media cleanup failed`, err));
     if (cascade && ended.pipelineId) {
       const step = nextStep(ended, await deps.pipeline.siblings(ended.pipelineId));

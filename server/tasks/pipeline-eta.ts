@@ -3,12 +3,13 @@
 // meter's, a media stage's steps), else its median recent duration less the time it has
 // run; a waiting one its median recent duration. Stages that can run together (image
 // generation beside camera movement) overlap, so the run ends when its longest chain does.
+import type { StageDefinition } from '../stages/stage.ts';
 import type { TaskRow } from '../db/entities.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 
 /** A stage never run before: a guess by its kind, until it has a history. */
-export const UNKNOWN_STAGE_SECONDS: Record<'text' | 'image' | 'video', number> = { text: 20, image: 30, video: 60 };
+export const UNKNOWN_STAGE_SECONDS: Record<StageDefinition['providerKind'], number> = { text: 20, image: 30, video: 60, audio: 20, film: 30 };
 
 export interface PipelineEtaInput {
   /** The tasks of one runPipeline call. */

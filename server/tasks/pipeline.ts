@@ -1,4 +1,6 @@
-// The dependency graph of a runPipeline call. When one of its tasks ends: a task whose
+// The dependency graph of a runPipeline call (each stage's `dependsOn`: REWRITE → STORYBOARD →
+// IMAGE_GENERATION ∥ CAMERA_MOVEMENT → VIDEO_GENERATION, and NARRATION beside them; FILM
+// after VIDEO_GENERATION and NARRATION). When one of its tasks ends: a task whose
 // stages it waited for have all COMPLETED is ready to be enqueued; when one fails for good
 // or is cancelled, every task downstream of it can never run. This file only decides; the
 // lifecycle acts (enqueue, or end CANCELLED with a refund), and every action is idempotent,

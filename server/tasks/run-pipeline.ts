@@ -1,7 +1,8 @@
 // runPipeline: creates a task for `from` and every later stage at once (QUEUED, charged in
 // one transaction), enqueues those whose dependencies are met, and lets the pipeline
-// (pipeline.ts) enqueue the rest as their dependencies complete. IMAGE_GENERATION and
-// CAMERA_MOVEMENT thus run in parallel.
+// (pipeline.ts) enqueue the rest as their dependencies complete. IMAGE_GENERATION,
+// CAMERA_MOVEMENT and NARRATION thus run in parallel after STORYBOARD, and FILM waits for
+// VIDEO_GENERATION and NARRATION.
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import { Task, type TaskRow, type UserRow } from '../db/entities.ts';

@@ -17,7 +17,7 @@ import { isFinished, type StageName } from '../stages/names.ts';
 import type { TaskErrorInfo } from '../stages/outputs.ts';
 import type { StageRegistry } from '../stages/registry.ts';
 import { runRefine } from '../stages/refine.ts';
-import type { StageResult, StageRunContext } from '../stages/stage.ts';
+import type { StageDefinition, StageResult, StageRunContext } from '../stages/stage.ts';
 import type { AttemptActor, Lifecycle } from '../tasks/lifecycle.ts';
 import type { StageCache } from '../tasks/cache.ts';
 import type { TaskStore } from '../tasks/task-store.ts';
@@ -41,7 +41,7 @@ export interface RunTaskDeps {
   /** Scoped to each task, so what a failed or cancelled task stored is deleted with it. */
   media: TaskMediaStore;
   stageModels: Partial<Record<StageName, string>>;
-  timeLimitsMs: Record<'text' | 'image' | 'video', number>;
+  timeLimitsMs: Record<StageDefinition['providerKind'], number>;
   retryBackoffMs: number;
   /** How long an attempt waits for an unreachable Redis or database before it fails (retryable). */
   outageToleranceMs: number;
@@ -80,7 +80,8 @@ export function createRunTask(deps: RunTaskDeps) {
 
     await eventLog.init(ref); // no-op unless the API died before writing it
     const providers = await deps.resolveProviders();
-    const used = providers[stage.providerKind];
+    // FILM calls no model: its producer (ffmpeg) is named instead.
+    const used = stage.producer ?? providers[stage.providerKind as Exclude<typeof stage.providerKind, 'film'>];
     const stageModel = deps.stageModels[stage.name];
     // A failover may switch provider mid-attempt; the offline provider has its own model.
     const by = (): Producer => ({ provider: used.name, model: used.name === 'offline' ? used.model : (stageModel ?? used.model) });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { StageName } from '../../client/src/lib/stages.ts';
+import { STAGE_NAMES, type StageName } from '../../client/src/lib/stages.ts';
 import type { ConnectionStatus } from '../../client/src/lib/transport/connection.ts';
 import {
   createProjectFollower,
@@ -40,7 +40,7 @@ function fakeServer(taskId = 'task-1') {
     originalTopic: 'topic',
     originalText: null,
     createdAt: new Date().toISOString(),
-    stages: (['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION'] as const).map((name) => ({
+    stages: STAGE_NAMES.map((name) => ({
       name,
       status: name === 'REWRITE' && log.length > 0 ? 'RUNNING' : 'IDLE',
       output: null,
@@ -137,7 +137,7 @@ describe('project follower', () => {
   it('resumes from its own cursor after a lost connection, without duplicates or holes', async () => {
     const server = fakeServer();
     const follower = follow(server);
-    await vi.waitFor(() => expect(server.subscriptions.length).toBe(5));
+    await vi.waitFor(() => expect(server.subscriptions.length).toBe(STAGE_NAMES.length));
     server.append({ __typename: 'TaskStatusEvent', status: 'QUEUED' });
     server.append({ __typename: 'TaskStatusEvent', status: 'RUNNING' });
     server.append({ __typename: 'TokenEvent', delta: 'Once' });
@@ -160,7 +160,7 @@ describe('project follower', () => {
   it('fetches missing events with Task.events when the stream skips some', async () => {
     const server = fakeServer();
     const follower = follow(server);
-    await vi.waitFor(() => expect(server.subscriptions.length).toBe(5));
+    await vi.waitFor(() => expect(server.subscriptions.length).toBe(STAGE_NAMES.length));
     server.append({ __typename: 'TaskStatusEvent', status: 'QUEUED' });
     server.append({ __typename: 'TokenEvent', delta: 'A' }, false); // lost in transit
     server.append({ __typename: 'TokenEvent', delta: 'B' }, false); // lost in transit
@@ -190,10 +190,27 @@ describe('project follower', () => {
     const server = fakeServer();
     const connection = fakeConnection('ws');
     const follower = follow(server, connection);
-    await vi.waitFor(() => expect(server.subscriptions.length).toBe(5));
+    await vi.waitFor(() => expect(server.subscriptions.length).toBe(STAGE_NAMES.length));
     connection.set({ mode: 'sse', state: 'reconnecting' });
-    await vi.waitFor(() => expect(server.subscriptions.length).toBe(10));
-    expect(server.subscriptions.slice(0, 5).every((s) => s.closed)).toBe(true);
+    // Over SSE each stream is an HTTP connection: four stream, the others are polled.
+    await vi.waitFor(() => expect(server.subscriptions.length).toBe(STAGE_NAMES.length + 4));
+    expect(server.subscriptions.slice(0, STAGE_NAMES.length).every((s) => s.closed)).toBe(true);
+    follower.stop();
+    expect(server.subscriptions.every((s) => s.closed)).toBe(true);
+  });
+
+  it('over SSE streams at most four stages, the busiest first, and polls the rest', async () => {
+    const server = fakeServer();
+    server.append({ __typename: 'TaskStatusEvent', status: 'QUEUED' });
+    server.append({ __typename: 'TaskStatusEvent', status: 'RUNNING' });
+    const connection = fakeConnection('sse');
+    const follower = follow(server, connection);
+    await vi.waitFor(() => expect(server.fetches.length + server.subscriptions.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(server.subscriptions.filter((s) => !s.closed)).toHaveLength(4));
+    // The running stage streams; a browser keeps two of its six connections for queries.
+    expect(server.subscriptions.filter((s) => !s.closed).map((s) => s.stage)).toContain('REWRITE');
+    server.append({ __typename: 'TokenEvent', delta: 'live' });
+    await vi.waitFor(() => expect(rewrite(follower)?.text).toBe('live'));
     follower.stop();
     expect(server.subscriptions.every((s) => s.closed)).toBe(true);
   });

@@ -1,7 +1,8 @@
 // The product as a user meets it: Debian's Chromium driving the built Svelte client against
 // a real server. Sign up, create a project, run the pipeline, watch REWRITE's text grow,
 // restart the API mid-stream and see the text resume without duplication, see images and
-// clips appear. Screenshots are saved in test-artifacts/.
+// clips appear, hear the narration and watch the film play with its subtitles (in Chinese and
+// in English). Screenshots are saved in test-artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +26,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     mkdirSync(ARTIFACTS, { recursive: true });
     port = await freePort();
     // Worker and API run apart, so the API can be restarted while the worker streams on.
-    worker = await startTestApp({ role: 'worker', env: { OFFLINE_TOKEN_DELAY_MS: '40', OFFLINE_STEP_DELAY_MS: '150' } });
+    worker = await startTestApp({ role: 'worker', env: { OFFLINE_TOKEN_DELAY_MS: '40', OFFLINE_STEP_DELAY_MS: '150', OFFLINE_CLIP_WIDTH: '320', FILM_HEIGHT: '360' } });
     api = await startTestApp({ role: 'api', joinPrefix: worker.prefix, joinDatabaseUrl: worker.databaseUrl, env: apiEnv() });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
   });
@@ -40,6 +41,29 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
   });
 
   const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+
+  /** Plays the film card's video until it has advanced and shows a subtitle cue; returns that cue's text. */
+  async function watchFilm(p: Page, name: string): Promise<string> {
+    await waitFor(async () => (await p.getByTestId('stage-FILM-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 180_000, what: 'the film' });
+    const video = p.getByTestId('film-video');
+    await video.scrollIntoViewIfNeeded();
+    await p.waitForFunction(() => ((document.querySelector('[data-testid="film-video"]') as HTMLVideoElement | null)?.readyState ?? 0) >= 1);
+    const startedAt = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    await video.evaluate((v: HTMLVideoElement) => v.play());
+    await p.waitForFunction(
+      (from) => {
+        const v = document.querySelector('[data-testid="film-video"]') as HTMLVideoElement;
+        const track = v.textTracks[0];
+        return v.currentTime > from + 1 && track?.mode === 'showing' && (track.activeCues?.length ?? 0) > 0;
+      },
+      startedAt,
+      { timeout: 20_000 },
+    );
+    const cue = await video.evaluate((v: HTMLVideoElement) => (v.textTracks[0]!.activeCues![0] as VTTCue).text);
+    await p.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+    await video.evaluate((v: HTMLVideoElement) => v.pause());
+    return cue;
+  }
   const rewriteText = async () => (await page.getByTestId('stage-REWRITE-text').textContent({ timeout: 1000 }).catch(() => '')) ?? '';
 
   it('runs a whole pipeline live and survives an API restart mid-stream', async () => {
@@ -91,8 +115,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await page.getByTestId('stage-IMAGE_GENERATION').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-IMAGE_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
     await page.getByTestId('stage-VIDEO_GENERATION').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] video')].filter((v) => (v as HTMLVideoElement).videoWidth > 0).length >= 5);
     await shot('06-pipeline-completed');
+
+    // The narration's lines, with play buttons; the film plays with a subtitle cue on screen.
+    await page.getByTestId('narration').scrollIntoViewIfNeeded();
+    expect(await page.getByTestId('narration-play').count()).toBe(5);
+    const cue = await watchFilm(page, '11-film-playing-zh');
+    expect(cue).toMatch(/[\u4e00-\u9fff]/);
+    await page.getByTestId('narration').screenshot({ path: `${ARTIFACTS}/12-narration-zh.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('07-phone');
 
@@ -143,4 +174,22 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chr
     await p2.screenshot({ path: `${ARTIFACTS}/10-polling-fallback.png`, fullPage: true });
     await context.close();
   }, 180_000);
+
+  it('an English text becomes a film that plays with its subtitles', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const p3 = await context.newPage();
+    await p3.goto(`http://localhost:${port}/`);
+    await p3.getByTestId('auth-mode-signup').click();
+    await p3.getByTestId('auth-email').fill('film@example.com');
+    await p3.getByTestId('auth-password').fill('a long enough password');
+    await p3.getByTestId('auth-submit').click();
+    await p3.getByTestId('create-project-name').fill('The lamp');
+    await p3.getByTestId('create-project-topic').fill('a lighthouse keeper who reads a letter from the sea');
+    await p3.getByTestId('create-project-submit').click();
+    await p3.getByTestId('run-pipeline').click();
+    const cue = await watchFilm(p3, '13-film-playing-en');
+    expect(cue).toMatch(/[A-Za-z]/);
+    await p3.screenshot({ path: `${ARTIFACTS}/14-film-project-en.png`, fullPage: true });
+    await context.close();
+  }, 240_000);
 });

@@ -1,10 +1,10 @@
 // A real OpenAI-compatible HTTP server on loopback, for tests that drive the `openai` SDK
 // (`new OpenAI({ apiKey: 'test', baseURL: `${fake.url}/v1` })`) instead of mocking it.
-// Serves chat completions (JSON and SSE), gpt-image-1 image generations and Sora-style
-// video jobs, records every request, and plays scripted faults per route, one a request.
+// Serves chat completions (JSON and SSE), gpt-image-1 image generations, Sora-style
+// video jobs and speech (audio.speech, real WAV bytes), records every request, and plays scripted faults per route, one a request.
 //
 // This file is the composition root: routing, auth, recording and faults. Each endpoint's
-// behaviour lives in a sibling file (fake-openai-chat, -images, -videos), the wire helpers
+// behaviour lives in a sibling file (fake-openai-chat, -images, -videos, -speech), the wire helpers
 // in fake-openai-http and the PNG/GIF encoders in fake-openai-media.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import type { ImageGenerateParams } from 'openai/resources/images';
 import { answerChat, echoResponder, invalidChatRequest, type ChatResponder, type ChatStreamFault } from './fake-openai-chat.ts';
 import { parseMultipart, readBody, sendError, sendJson, sleep, type MultipartFields } from './fake-openai-http.ts';
 import { generateImages, invalidImageRequest } from './fake-openai-images.ts';
+import { invalidSpeechRequest, speak } from './fake-openai-speech.ts';
 import { createVideoJobs, type VideoFailFault, type VideoResult } from './fake-openai-videos.ts';
 
 export type { ChatReply, ChatResponder, ChatStreamFault } from './fake-openai-chat.ts';
@@ -21,7 +22,7 @@ export { colourOf, type Rgb } from './fake-openai-media.ts';
 export type { VideoFailFault } from './fake-openai-videos.ts';
 
 /** The endpoints the fake serves, as named in `failNext` and `requests`. */
-export type RouteName = 'chat' | 'images' | 'videos.create' | 'videos.retrieve' | 'videos.content';
+export type RouteName = 'chat' | 'images' | 'videos.create' | 'videos.retrieve' | 'videos.content' | 'speech';
 
 /** Answer with an OpenAI error body `{ error: { message, type, code, param: null } }` and this status. */
 export interface HttpErrorFault {
@@ -128,6 +129,7 @@ function routeOf(method: string, path: string): { route: RouteName; videoId?: st
   if (method === 'POST' && path === '/v1/chat/completions') return { route: 'chat' };
   if (method === 'POST' && path === '/v1/images/generations') return { route: 'images' };
   if (method === 'POST' && path === '/v1/videos') return { route: 'videos.create' };
+  if (method === 'POST' && path === '/v1/audio/speech') return { route: 'speech' };
   const video = /^\/v1\/videos\/([^/]+)(\/content)?$/.exec(path);
   if (method === 'GET' && video) return { route: video[2] ? 'videos.content' : 'videos.retrieve', videoId: decodeURIComponent(video[1]!) };
   return null;
@@ -233,6 +235,13 @@ export async function createFakeOpenAI(options: FakeOpenAIOptions = {}): Promise
         const problem = invalidImageRequest(parsed.body);
         if (problem) return sendError(res, 400, problem);
         return sendJson(res, 200, generateImages(parsed.body as ImageGenerateParams, imagePixels));
+      }
+      case 'speech': {
+        const problem = invalidSpeechRequest(parsed.body);
+        if (problem) return sendError(res, 400, problem);
+        const wav = speak(parsed.body as { input: string; voice: string; speed?: number });
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(wav.length) });
+        return void res.end(wav);
       }
       case 'videos.create': {
         if (parsed.json || parsed.body === null) return sendError(res, 400, { message: 'Expected a multipart/form-data body.' });

@@ -63,6 +63,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       DATABASE_URL: databaseUrl,
       OFFLINE_TOKEN_DELAY_MS: '2',
       OFFLINE_STEP_DELAY_MS: '5',
+      // Small media keeps the encoder's share of a test short.
+      OFFLINE_CLIP_WIDTH: '160',
+      FILM_HEIGHT: '144',
       RETRY_BACKOFF_MS: '50',
       CLIENT_BUILD: '0',
       START_LOCAL_REDIS: '0',

@@ -86,7 +86,7 @@ describe.each(DIALECTS)('accounts and isolation on %s', (dialect) => {
 
   it('without a token only signUp, signIn and stages answer', async () => {
     const stages = await t.gql(`{ stages { name order label dependsOn creditCost } }`);
-    expect(stages.data.stages.map((s: { name: string }) => s.name)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(stages.data.stages.map((s: { name: string }) => s.name)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']);
     for (const q of [`{ me { id } }`, `{ projects { id } }`, `mutation { createProject(input: { name: "x" }) { id } }`]) {
       expect(codeOf(await t.gql(q))).toBe('UNAUTHENTICATED');
     }

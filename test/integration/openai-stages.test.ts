@@ -1,11 +1,14 @@
 // Every stage through the real openai SDK against an OpenAI-compatible server on loopback:
 // streaming, structured output, images, videos, retries, failures and failover.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { probe } from '../helpers/ffprobe.ts';
 import { createFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.ts';
+import { speechSecondsOf } from '../helpers/fake-openai-speech.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, TASK, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 
 const STORY_ZH = '从前，山脚下有一座小小的灯塔。守塔的老人每晚点亮灯火，为迷路的船只指引方向。一天夜里，暴风雨来了……🌊 他依然守在那里。';
+const NARRATION = `query($id: ID!) { project(id: $id) { stage(name: NARRATION) { output { ... on NarrationOutput { voice audioUrl lines { sceneIndex text startSeconds durationSeconds audioUrl } } } } } }`;
 const STORY_EN = 'Once upon a time a lighthouse stood at the foot of a hill. Every night the keeper lit the lamp for lost ships.';
 
 /** Answers like a model would, by what the system prompt asks for. */
@@ -182,6 +185,61 @@ describe('stages on an OpenAI-compatible provider', () => {
     expect(progress.some((p) => p > 0 && p < 100)).toBe(true);
     const waiting = video.events.filter((e) => e.__typename === 'ProgressEvent' && e.progress > 0 && e.progress < 100);
     expect(waiting.every((e) => typeof e.etaSeconds === 'number')).toBe(true); // an ETA while it waits
+
+    // The film of the provider's clips (GIFs here) and its voice (audio.speech): H.264 + AAC.
+    expect((await run(token, projectId, 'NARRATION')).task.status).toBe('COMPLETED');
+    const film = await run(token, projectId, 'FILM', { aspect: '16:9' });
+    expect(film.task.status).toBe('COMPLETED');
+    const out = (await t.gql(`query($id: ID!) { project(id: $id) { stage(name: FILM) { output { ... on FilmOutput { url durationSeconds width height } } } } }`, { id: projectId }, token)).data.project.stage.output;
+    const lines = (await t.gql(NARRATION, { id: projectId }, token)).data.project.stage.output.lines;
+    const total = lines.reduce((sum: number, l: any) => sum + l.durationSeconds, 0);
+    const probed = await probe(Buffer.from(await (await fetch(out.url)).arrayBuffer()));
+    expect(probed.streams.filter((s) => s.codec_type !== 'subtitle').map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    expect(probed.streams[0]).toMatchObject({ width: 256, height: 144 });
+    expect(Math.abs(probed.durationSeconds - total)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('NARRATION reads each line through audio.speech, timed by the audio it got back, failing over like any provider', async () => {
+    const { token } = await t.signUp();
+    const projectId = await project(token, { originalText: STORY_ZH });
+    await run(token, projectId, 'REWRITE');
+    await run(token, projectId, 'STORYBOARD', { sceneCount: 3 });
+    // A second AUDIO provider takes over when the first answers 503.
+    const create = `mutation($i: CreateModelProviderInput!) { createModelProvider(input: $i) { id kind } }`;
+    const made = await t.gql(create, { i: { name: 'backup-voice', kind: 'AUDIO', baseUrl: `${backup.url}/v1`, apiKeyEnv: 'PROVIDER_KEY_BACKUP', model: 'backup-tts', priority: 1 } }, admin.token);
+    expect(made.data.createModelProvider.kind).toBe('AUDIO');
+    fake.failNext('speech', { status: 503 });
+    const narration = await run(token, projectId, 'NARRATION', { speed: 1.25 });
+    await t.gql(`mutation($id: ID!) { deleteModelProvider(id: $id) }`, { id: made.data.createModelProvider.id }, admin.token);
+    expect(narration.task.status).toBe('COMPLETED');
+    expect(narration.task.creditsCharged).toBe(20);
+    const steps = narration.events.filter((e) => e.__typename === 'ProgressEvent');
+    expect(steps.at(-1)).toMatchObject({ step: 3, totalSteps: 3, progress: 100 });
+
+    const speech = [...fake.requests, ...backup.requests].filter((r) => r.route === 'speech' && !r.fault);
+    expect(speech).toHaveLength(3);
+    expect(backup.requests.filter((r) => r.route === 'speech')).toHaveLength(1);
+    for (const r of speech) expect(r.body).toMatchObject({ voice: 'alloy', speed: 1.25, response_format: 'wav' });
+    expect(fake.requests.find((r) => r.route === 'speech' && !r.fault)!.body).toMatchObject({ model: 'gpt-4o-mini-tts' });
+    expect(backup.requests.find((r) => r.route === 'speech')!.body).toMatchObject({ model: 'backup-tts' });
+
+    const out = (await t.gql(NARRATION, { id: projectId }, token)).data.project.stage.output;
+    const scenes = (await t.gql(`query($id: ID!) { project(id: $id) { stage(name: STORYBOARD) { output { ... on StoryboardOutput { scenes { narration } } } } } }`, { id: projectId }, token)).data.project.stage.output.scenes;
+    expect(out.voice).toBe('alloy');
+    expect(out.lines.map((l: any) => l.text)).toEqual(scenes.map((s: any) => s.narration));
+    let start = 0;
+    for (const line of out.lines) {
+      // The length of the audio the provider sent (the fake's rule), not a guess from the text.
+      expect(line.durationSeconds).toBeCloseTo(speechSecondsOf(line.text, 1.25), 2);
+      expect(line.startSeconds).toBeCloseTo(start, 2);
+      start += line.durationSeconds;
+      const audio = await fetch(line.audioUrl);
+      expect(audio.headers.get('content-type')).toBe('audio/wav');
+      const probed = await probe(Buffer.from(await audio.arrayBuffer()));
+      expect(probed.durationSeconds).toBeCloseTo(line.durationSeconds, 2);
+    }
+    const track = await probe(Buffer.from(await (await fetch(out.audioUrl)).arrayBuffer()));
+    expect(track.durationSeconds).toBeCloseTo(start, 2);
   });
 
   it('fails over to the next provider by priority; only admins manage providers', async () => {

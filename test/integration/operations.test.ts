@@ -184,6 +184,8 @@ describe('the services as processes: migrate, two APIs and two workers on Postgr
       PUBLIC_URL: `http://127.0.0.1:${api1}`,
       OFFLINE_TOKEN_DELAY_MS: '1',
       OFFLINE_STEP_DELAY_MS: '5',
+      OFFLINE_CLIP_WIDTH: '160',
+      FILM_HEIGHT: '144',
       ...local,
     });
     const start = (name: string, service: string, local: Record<string, string> = {}) => {
@@ -218,7 +220,8 @@ describe('the services as processes: migrate, two APIs and two workers on Postgr
     const projectId = (await gql(CREATE_PROJECT, { i: { name: '港口', originalTopic: '一艘夜里回港的渔船' } }, token)).data.createProject.id;
     const run = await gql(RUN_PIPELINE, { p: projectId }, token);
     expect(run.errors).toBeUndefined();
-    const videoTask = run.data.runPipeline.find((t: any) => t.stage === 'VIDEO_GENERATION').id;
+    // The film is the last task: when it ends, every task has.
+    const videoTask = run.data.runPipeline.find((t: any) => t.stage === 'FILM').id;
 
     // The subscription on the other API instance.
     const ws = createClient({ url: `ws://127.0.0.1:${api2}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
@@ -237,7 +240,7 @@ describe('the services as processes: migrate, two APIs and two workers on Postgr
     // The workers did the tasks between them; the APIs delivered the events.
     const workerMetrics = await Promise.all([metricsW1, metricsW2].map((port) => scrape(`http://127.0.0.1:${port}/metrics`)));
     const completed = workerMetrics.map((s) => metricValue(s, 'sp_tasks_finished_total', { role: 'worker', status: 'COMPLETED' }));
-    expect(completed[0] + completed[1]).toBe(5);
+    expect(completed[0] + completed[1]).toBe(7);
     const delivered = metricValue(await scrape(`http://127.0.0.1:${metrics2}/metrics`), 'sp_subscription_deliveries_total', { role: 'api', transport: 'ws' });
     expect(delivered).toBe(video.events.length);
 
@@ -251,7 +254,7 @@ describe('the services as processes: migrate, two APIs and two workers on Postgr
       expect(lines.map((l) => JSON.parse(l).role)).toEqual(lines.map(() => p.name.replace(/-\d$/, '')));
     }
     const taskLines = workers.flatMap((p) => p.output().split('\n').filter((l) => l.includes('"attempt started'))).map((l) => JSON.parse(l));
-    expect(taskLines).toHaveLength(5);
+    expect(taskLines).toHaveLength(7);
     for (const line of taskLines) expect(line).toMatchObject({ role: 'worker', attempt: 1, taskId: expect.any(String), stage: expect.any(String) });
     expect([...apis, ...workers].map((p) => p.output()).join('')).not.toContain(token);
 
@@ -350,11 +353,11 @@ describe('in one process', () => {
     const m = await waitFor(
       async () => {
         const samples = await scrape(`${t.url}/metrics`, METRICS_TOKEN);
-        return metricValue(samples, 'sp_queue_jobs', { state: 'completed' }) === 5 ? samples : null;
+        return metricValue(samples, 'sp_queue_jobs', { state: 'completed' }) === 7 ? samples : null;
       },
-      { what: 'the queue to count five completed jobs' },
+      { what: 'the queue to count seven completed jobs' },
     );
-    const stages = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION'];
+    const stages = ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM'];
     for (const stage of stages) {
       expect(metricValue(m, 'sp_tasks_finished_total', { role: 'all', stage, status: 'COMPLETED' }), stage).toBe(1);
       expect(metricValue(m, 'sp_task_duration_seconds_count', { stage, status: 'COMPLETED' }), stage).toBe(1);
@@ -363,7 +366,7 @@ describe('in one process', () => {
     expect(metricValue(m, 'sp_tasks_finished_total', { status: 'FAILED' })).toBe(0);
     // REWRITE's first attempt met the 500 and was retried; nothing was taken over.
     expect(metricValue(m, 'sp_task_attempts_total', { stage: 'REWRITE' })).toBe(2);
-    expect(metricValue(m, 'sp_task_attempts_total')).toBe(6);
+    expect(metricValue(m, 'sp_task_attempts_total')).toBe(8);
     expect(metricValue(m, 'sp_task_retries_total', { stage: 'REWRITE' })).toBe(1);
     expect(metricValue(m, 'sp_task_takeovers_total')).toBe(0);
     expect(metricValue(m, 'sp_time_to_first_token_seconds_count', { stage: 'REWRITE' })).toBe(1);
@@ -373,13 +376,14 @@ describe('in one process', () => {
     expect(metricValue(m, 'sp_provider_calls_total', { kind: 'text', provider: 'ops-text', outcome: 'ok' })).toBe(3);
     expect(metricValue(m, 'sp_provider_calls_total', { kind: 'image', provider: 'offline', outcome: 'ok' })).toBe(5);
     expect(metricValue(m, 'sp_provider_calls_total', { kind: 'video', provider: 'offline', outcome: 'ok' })).toBe(5);
-    // The queue, read from Redis when scraped: five jobs done, none waiting.
-    expect(metricValue(m, 'sp_queue_jobs', { state: 'completed' })).toBe(5);
+    expect(metricValue(m, 'sp_provider_calls_total', { kind: 'audio', provider: 'offline', outcome: 'ok' })).toBe(5);
+    // The queue, read from Redis when scraped: seven jobs done, none waiting.
+    expect(metricValue(m, 'sp_queue_jobs', { state: 'completed' })).toBe(7);
     expect(metricValue(m, 'sp_queue_jobs', { state: 'waiting' })).toBe(0);
     expect(metricValue(m, 'sp_queue_jobs', { state: 'active' })).toBe(0);
     // Events: every event the video task's subscriber saw was appended and delivered.
     expect(metricValue(m, 'sp_events_appended_total', { type: 'token' })).toBeGreaterThan(0);
-    expect(metricValue(m, 'sp_events_appended_total', { type: 'completed' })).toBe(5);
+    expect(metricValue(m, 'sp_events_appended_total', { type: 'completed' })).toBe(7);
     expect(metricValue(m, 'sp_events_appended_total')).toBeGreaterThanOrEqual(video.events.length);
     expect(metricValue(m, 'sp_subscription_deliveries_total', { transport: 'ws' })).toBe(video.events.length);
     expect(metricValue(m, 'sp_open_subscriptions', { transport: 'ws' })).toBe(0);

@@ -1,7 +1,9 @@
-// A whole pipeline on the offline provider: five tasks at once, each stage starting as soon
-// as its dependencies complete (the two middle branches in parallel), real media at the end.
+// A whole pipeline on the offline provider: seven tasks at once, each stage starting as soon
+// as its dependencies complete (the image branch, the camera and the narration in parallel),
+// real media at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Task } from '../../server/db/entities.ts';
+import { probe } from '../helpers/ffprobe.ts';
 import { CREATE_PROJECT, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -13,7 +15,9 @@ const PROJECT = `query($id: ID!) { project(id: $id) { stages { name status lates
     ... on StoryboardOutput { scenes { index narration visualPrompt durationSeconds } }
     ... on ImagesOutput { images { sceneIndex url prompt } }
     ... on CameraOutput { shots { sceneIndex movement description } }
-    ... on VideoOutput { clips { sceneIndex url durationSeconds } } } } } }`;
+    ... on VideoOutput { clips { sceneIndex url durationSeconds } }
+    ... on NarrationOutput { lines { sceneIndex durationSeconds audioUrl } }
+    ... on FilmOutput { url } } } } }`;
 
 describe('runPipeline on the offline provider', () => {
   let t: TestApp;
@@ -22,14 +26,14 @@ describe('runPipeline on the offline provider', () => {
   });
   afterAll(() => t?.stop());
 
-  it('runs all five stages as a graph and produces fetchable images and clips', async () => {
+  it('runs all the stages as a graph and produces fetchable images, clips, voice and the film', async () => {
     const { token } = await t.signUp();
     const p = await t.gql(CREATE_PROJECT, { i: { name: '灯塔', originalTopic: '一位守灯塔的老人在暴风雨夜收到了一封迷路的信' } }, token);
     const projectId = p.data.createProject.id;
     const run = await t.gql(RUN, { p: projectId }, token);
     expect(run.errors).toBeUndefined();
     const tasks = run.data.runPipeline;
-    expect(tasks.map((x: any) => x.stage)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(tasks.map((x: any) => x.stage)).toEqual(['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']);
     // The first may already have been picked up by the time the answer is written.
     expect(tasks.slice(1).every((x: any) => x.status === 'QUEUED')).toBe(true);
     const charged = tasks.reduce((sum: number, x: any) => sum + x.creditsCharged, 0);
@@ -37,7 +41,10 @@ describe('runPipeline on the offline provider', () => {
 
     // Every task has its own log from the start; follow the last one to its end.
     const video = subscribe(t.ws(token), TASK_PROGRESS, { taskId: tasks[4].id, after: 0 });
+    const film = subscribe(t.ws(token), TASK_PROGRESS, { taskId: tasks[6].id, after: 0 });
     await video.done;
+    await film.done;
+    expect(film.events.at(-1).__typename).toBe('CompletedEvent');
     expect(video.events.at(-1).__typename).toBe('CompletedEvent');
     const progress = video.events.filter((e) => e.__typename === 'ProgressEvent');
     expect(progress.length).toBeGreaterThan(3);
@@ -51,6 +58,9 @@ describe('runPipeline on the offline provider', () => {
     // The parallel branches overlap in time.
     expect(Date.parse(image.startedAt)).toBeLessThan(Date.parse(camera.finishedAt));
     expect(Date.parse(camera.startedAt)).toBeLessThan(Date.parse(image.finishedAt));
+    // The narration runs beside the image branch, not after it.
+    expect(Date.parse(by.NARRATION.latestTask.startedAt)).toBeLessThan(Date.parse(by.VIDEO_GENERATION.latestTask.finishedAt));
+    expect(by.NARRATION.output.lines).toHaveLength(5);
     expect(by.REWRITE.latestTask.provider).toBe('offline');
 
     expect(by.STORYBOARD.output.scenes).toHaveLength(5);
@@ -63,17 +73,20 @@ describe('runPipeline on the offline provider', () => {
     const png = await fetch(images[0].url);
     expect(png.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
-    const gif = await fetch(clips[0].url);
-    expect(gif.headers.get('content-type')).toBe('image/gif');
-    expect(Number(gif.headers.get('content-length'))).toBeGreaterThan(1000);
-    expect(Buffer.from(await gif.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a');
+    const mp4 = await fetch(clips[0].url);
+    expect(mp4.headers.get('content-type')).toBe('video/mp4');
+    const clip = await probe(Buffer.from(await mp4.arrayBuffer()));
+    expect(clip.streams.map((s) => s.codec_name)).toEqual(['h264']);
+    expect(clip.durationSeconds).toBeCloseTo(clips[0].durationSeconds, 1);
     expect((await fetch(images[0].url.replace(/\/media\/.*$/, `/media/${'A'.repeat(22)}.png`))).status).toBe(404);
 
     // Deleting the project deletes its media too.
     expect((await t.gql(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: projectId }, token)).data.deleteProject).toBe(true);
     expect((await fetch(images[0].url)).status).toBe(404);
     expect((await fetch(clips[4].url)).status).toBe(404);
-  });
+    expect((await fetch(by.NARRATION.output.lines[0].audioUrl)).status).toBe(404);
+    expect((await fetch(by.FILM.output.url)).status).toBe(404);
+  }, 180_000);
 
   it('refuses a pipeline whose first stage has nothing to work from, changing nothing', async () => {
     const { token } = await t.signUp();
@@ -116,7 +129,7 @@ describe('runPipeline on the offline provider', () => {
       const sub = subscribe(t.ws(token), TASK_PROGRESS, { taskId: task.id, after: 0 });
       await sub.done;
       expect(sub.events.at(-1), task.stage).toMatchObject({ status: 'CANCELLED' });
-      expect(sub.events.at(-1).message).toMatch(/^Cancelled because (STORYBOARD|IMAGE_GENERATION|CAMERA_MOVEMENT) was cancelled\.$/);
+      expect(sub.events.at(-1).message).toMatch(/^Cancelled because (STORYBOARD|IMAGE_GENERATION|CAMERA_MOVEMENT|VIDEO_GENERATION|NARRATION) was cancelled\.$/);
     }
     await waitFor(async () => (await t.gql(`query($id: ID!) { task(id: $id) { status } }`, { id: tasks[0].id }, token)).data.task.status === 'COMPLETED');
     // Everything downstream refunded in full; REWRITE ran; STORYBOARD's refund was the part skipped here.

@@ -9,6 +9,7 @@ import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type Pri
 import { freePort } from '../helpers/free-port.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { STAGE_NAMES } from '../../server/stages/names.ts';
 
 const STORY = 'The lighthouse keeper counted ships every night. '.repeat(30);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -217,6 +218,6 @@ describe('recovery', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ stages { name } }' }),
     });
-    expect((await up.json()).data.stages).toHaveLength(5);
+    expect((await up.json()).data.stages).toHaveLength(STAGE_NAMES.length);
   }, 90_000);
 });

@@ -10,6 +10,7 @@ import { hashToken } from '../../server/auth/tokens.ts';
 import { CREATE_PROJECT, EVENT_FIELDS, EXECUTE_STAGE, STAGE_PROGRESS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { STAGE_NAMES } from '../../server/stages/names.ts';
 
 const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 
@@ -136,7 +137,7 @@ describe('security', () => {
       expect(r.errors).toBeUndefined();
       const page = await t.gql(`query($id: ID!) { task(id: $id) { events(first: 1000) { ${EVENT_FIELDS} } } }`, { id: randomUUID() }, user.token);
       expect(page.errors).toBeUndefined();
-      expect(r.data.project.stages).toHaveLength(5);
+      expect(r.data.project.stages).toHaveLength(STAGE_NAMES.length);
     });
 
     it('bounds lists: first must be 1 to 100, after must be one of the list', async () => {

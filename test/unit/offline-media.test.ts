@@ -2,10 +2,10 @@ import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createCanvas } from '../../server/offline/render/canvas.ts';
 import { defaultGlyphs, drawText, measureText, wrapText } from '../../server/offline/render/font.ts';
-import { encodeAnimatedGif } from '../../server/offline/render/gif.ts';
 import { encodePng } from '../../server/offline/render/png.ts';
 import { renderClip } from '../../server/offline/render/render-clip.ts';
 import { renderSceneImage, renderSceneRgba } from '../../server/offline/render/render-scene.ts';
+import { frameOf, probe } from '../helpers/ffprobe.ts';
 
 interface Chunk {
   type: string;
@@ -52,85 +52,6 @@ function unfilter(raw: Uint8Array, width: number, height: number): Uint8Array {
       out[y * stride + i] = (x + predicted) & 0xff;
     }
   }
-  return out;
-}
-
-interface GifFrame {
-  delay: number;
-  indices: Uint8Array;
-}
-
-/** Walks a GIF's blocks and LZW-decodes each frame. */
-function readGif(gif: Buffer) {
-  expect(gif.toString('latin1', 0, 6)).toBe('GIF89a');
-  const width = gif.readUInt16LE(6);
-  const height = gif.readUInt16LE(8);
-  const packed = gif[10]!;
-  const tableSize = packed & 0x80 ? 3 * 2 ** ((packed & 7) + 1) : 0;
-  const palette = gif.subarray(13, 13 + tableSize);
-  let at = 13 + tableSize;
-  let loops = false;
-  let delay = 0;
-  const frames: GifFrame[] = [];
-  const readSubBlocks = (): Buffer => {
-    const parts: Buffer[] = [];
-    while (gif[at] !== 0) {
-      parts.push(gif.subarray(at + 1, at + 1 + gif[at]!));
-      at += 1 + gif[at]!;
-    }
-    at++;
-    return Buffer.concat(parts);
-  };
-  for (;;) {
-    const block = gif[at++];
-    if (block === 0x3b) break;
-    if (block === 0x21) {
-      const label = gif[at++];
-      const body = readSubBlocks();
-      if (label === 0xff && body.toString('latin1', 0, 11) === 'NETSCAPE2.0') loops = true;
-      if (label === 0xf9) delay = body.readUInt16LE(1);
-    } else if (block === 0x2c) {
-      const w = gif.readUInt16LE(at + 4);
-      const h = gif.readUInt16LE(at + 6);
-      at += 9;
-      const minCodeSize = gif[at++]!;
-      frames.push({ delay, indices: lzwDecode(readSubBlocks(), minCodeSize, w * h) });
-    } else {
-      throw new Error(`unexpected GIF block 0x${block?.toString(16)}`);
-    }
-  }
-  return { width, height, palette, loops, frames };
-}
-
-function lzwDecode(data: Buffer, minCodeSize: number, pixels: number): Uint8Array {
-  const clear = 1 << minCodeSize;
-  const out = new Uint8Array(pixels);
-  let length = 0;
-  let size = minCodeSize + 1;
-  let dict: number[][] = [];
-  let previous: number[] | undefined;
-  let bit = 0;
-  const reset = () => {
-    dict = Array.from({ length: clear + 2 }, (_, i) => [i]);
-    size = minCodeSize + 1;
-    previous = undefined;
-  };
-  reset();
-  while (bit + size <= data.length * 8) {
-    let code = 0;
-    for (let k = 0; k < size; k++, bit++) code |= ((data[bit >> 3]! >> (bit & 7)) & 1) << k;
-    if (code === clear) {
-      reset();
-      continue;
-    }
-    if (code === clear + 1) break;
-    const entry = code < dict.length ? dict[code]! : [...previous!, previous![0]!];
-    if (previous) dict.push([...previous, entry[0]!]);
-    for (const value of entry) out[length++] = value;
-    previous = entry;
-    if (dict.length === 1 << size && size < 12) size++;
-  }
-  expect(length).toBe(pixels);
   return out;
 }
 
@@ -187,45 +108,39 @@ describe('renderSceneImage', () => {
   });
 });
 
-describe('encodeAnimatedGif', () => {
-  it('writes a looping GIF89a whose frames decode to the nearest palette colours', () => {
-    const width = 20;
-    const height = 10;
-    const frames = [0, 1, 2].map((f) =>
-      Uint8Array.from({ length: width * height * 4 }, (_, i) => (i % 4 === 3 ? 255 : ((i >> 2) * 9 + f * 60 + (i % 4) * 80) & 0xff)),
-    );
-    const gif = readGif(encodeAnimatedGif(frames, width, height, 125));
-    expect([gif.width, gif.height, gif.loops]).toEqual([width, height, true]);
-    expect(gif.frames.map((frame) => frame.delay)).toEqual([13, 12, 13]);
-    gif.frames.forEach((frame, f) => {
-      frame.indices.forEach((index, p) => {
-        for (let c = 0; c < 3; c++) expect(Math.abs(gif.palette[index * 3 + c]! - frames[f]![p * 4 + c]!)).toBeLessThanOrEqual(24);
-      });
-    });
-    expect(readGif(encodeAnimatedGif(frames, width, height, 100, false)).loops).toBe(false);
-  });
-});
-
 describe('renderClip', () => {
-  const image = renderSceneRgba(ZH_SCENE, '1024x1024');
+  const image = renderSceneImage(ZH_SCENE, '1024x1024');
+  const square = { width: 1024, height: 1024 };
+  const signal = new AbortController().signal;
 
-  it('renders seconds × fps frames of a small looping GIF, deterministically', () => {
-    const clip = renderClip(image, 'pan-right', 4);
-    const gif = readGif(clip);
-    expect(gif.frames).toHaveLength(32);
-    expect([gif.width, gif.height, gif.loops]).toEqual([384, 384, true]);
-    expect(clip.length).toBeLessThan(2_000_000);
-    expect(renderClip(image, 'pan-right', 4).equals(clip)).toBe(true);
-    // The camera moves: first and last frames differ.
-    expect(Buffer.from(gif.frames[0]!.indices).equals(Buffer.from(gif.frames[31]!.indices))).toBe(false);
+  it('renders an H.264 MP4 of seconds × fps frames, byte for byte the same each time', async () => {
+    const clip = await renderClip(image, square, 'pan-right', 2, { width: 160, signal });
+    const probed = await probe(clip);
+    expect(probed.formatName).toContain('mp4');
+    expect(probed.streams).toHaveLength(1);
+    expect(probed.streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264', width: 160, height: 160, nb_frames: '48' });
+    expect(probed.durationSeconds).toBeCloseTo(2, 1);
+    expect((await renderClip(image, square, 'pan-right', 2, { width: 160, signal })).equals(clip)).toBe(true);
+    // The camera moves: the first and last frames differ.
+    expect((await frameOf(clip, 0)).equals(await frameOf(clip, 47))).toBe(false);
   });
 
-  it('handles every movement, an unknown one, other fps and wide images', () => {
+  it('handles every movement, an unknown one, and wide images', async () => {
     for (const movement of ['pan-left', 'tilt-up', 'tilt-down', 'zoom-in', 'zoom-out', 'dolly-in', 'static', 'spin']) {
-      expect(readGif(renderClip(image, movement, 1, { fps: 4, outWidth: 128 })).frames).toHaveLength(4);
+      const probed = await probe(await renderClip(image, square, movement, 0.5, { width: 64, fps: 8, signal }));
+      expect(probed.streams[0]!.nb_frames).toBe('4');
     }
-    const wide = renderSceneRgba(EN_SCENE, '1536x1024');
-    const gif = readGif(renderClip(wide, 'zoom-in', 2, { fps: 5, outWidth: 192 }));
-    expect([gif.width, gif.height, gif.frames.length]).toEqual([192, 128, 10]);
+    const wide = renderSceneImage(EN_SCENE, '1536x1024');
+    const probed = await probe(await renderClip(wide, { width: 1536, height: 1024 }, 'zoom-in', 1, { width: 192, signal }));
+    expect([probed.streams[0]!.width, probed.streams[0]!.height]).toEqual([192, 128]);
+  });
+
+  it('stops the encoder when the signal aborts', async () => {
+    const controller = new AbortController();
+    const clip = renderClip(image, square, 'zoom-in', 30, { width: 1024, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    await expect(clip).rejects.toThrow('aborted');
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

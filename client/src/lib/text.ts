@@ -6,7 +6,7 @@ export function detectLang(text: string | null | undefined, fallback: string): s
   return CJK.test(text.slice(0, 400)) ? 'zh-CN' : 'en';
 }
 
-/** Whether a media URL is a real video (else it is shown as an image, e.g. a GIF clip). */
+/** Whether a media URL is a real video (else it is shown as an image, e.g. a provider's GIF clip). */
 export function isVideoUrl(url: string): boolean {
   const path = url.split(/[?#]/, 1)[0] ?? '';
   return /\.(mp4|webm)$/i.test(path);

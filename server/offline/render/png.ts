@@ -17,7 +17,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** The Paeth predictor of PNG filter type 4 (shared with png-decode.ts). */
+/** The Paeth predictor of PNG filter type 4. */
 export function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a);

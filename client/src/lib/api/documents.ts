@@ -39,6 +39,25 @@ export const StageOutputFieldsFragment = graphql(`
         durationSeconds
       }
     }
+    ... on NarrationOutput {
+      voice
+      audioUrl
+      lines {
+        sceneIndex
+        text
+        startSeconds
+        durationSeconds
+        audioUrl
+      }
+    }
+    ... on FilmOutput {
+      url
+      durationSeconds
+      width
+      height
+      subtitlesUrl
+      posterUrl
+    }
   }
 `);
 

@@ -118,6 +118,13 @@ export interface ProjectFollower<O> {
   refresh(): void;
 }
 
+/**
+ * Over SSE each stream is an HTTP/1.1 connection, and a browser opens at most six per server:
+ * one stream per stage (seven) would leave none for queries and mutations. So at most this
+ * many stages stream at once, the busiest first; the others are polled until a slot is free.
+ */
+const MAX_SSE_STREAMS = 4;
+
 function defaultBackoff(attempt: number): number {
   const base = Math.min(15_000, 500 * 2 ** attempt);
   return Math.round(base * (0.75 + Math.random() * 0.5));
@@ -231,7 +238,8 @@ export function createProjectFollower<O>(options: ProjectFollowerOptions<O>): Pr
     if (streamMode === 'polling') {
       void poll(gen);
     } else {
-      for (const name of STAGE_NAMES) openStream(name, gen);
+      syncStreams(gen);
+      if (streamMode === 'sse') void poll(gen);
     }
     // Views kept across the resync may still miss events.
     for (const name of STAGE_NAMES) {
@@ -239,6 +247,28 @@ export function createProjectFollower<O>(options: ProjectFollowerOptions<O>): Pr
       const refetch = current ? refetchFor(current) : null;
       if (refetch) fill(name, refetch);
     }
+  }
+
+  /** The stages to stream: all of them over WebSocket; over SSE the busiest few (running, then queued). */
+  function wantedStreams(): StageName[] {
+    if (streamMode !== 'sse') return [...STAGE_NAMES];
+    const rank = (name: StageName) => {
+      const status = state.stages[name].stream.current?.status ?? state.stages[name].stageStatus;
+      return status === 'RUNNING' || status === 'RETRYING' ? 0 : status === 'QUEUED' ? 1 : 2;
+    };
+    return [...STAGE_NAMES].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_SSE_STREAMS);
+  }
+
+  /** Opens the streams wanted now and closes the others (their stages are polled). */
+  function syncStreams(gen: number): void {
+    const wanted = new Set(wantedStreams());
+    for (const [name, unsubscribe] of streams) {
+      if (!wanted.has(name)) {
+        unsubscribe();
+        streams.delete(name);
+      }
+    }
+    for (const name of wanted) if (!streams.has(name)) openStream(name, gen);
   }
 
   function openStream(name: StageName, gen: number): void {
@@ -351,7 +381,9 @@ export function createProjectFollower<O>(options: ProjectFollowerOptions<O>): Pr
       if (failed(error)) return;
       connection.reportPoll(false);
     }
-    if (gen === generation && running && streamMode === 'polling') {
+    // Over SSE, polling covers the stages that have no stream, and moves the streams to the busiest.
+    if (gen === generation && running && streamMode === 'sse') syncStreams(gen);
+    if (gen === generation && running && (streamMode === 'polling' || streamMode === 'sse')) {
       clearTimeout(pollTimer);
       pollTimer = setTimeout(() => void poll(gen), pollIntervalMs);
     }
