@@ -27,6 +27,7 @@ import { createLocalMediaStore, MEDIA_PREFIX, type MediaStore } from './media/me
 import { createTaskMediaStore } from './media/task-media.ts';
 import { createSecurityHeaders } from './api/security-headers.ts';
 import { createOfflineProviders } from './offline/providers.ts';
+import { createRenderPool } from './offline/render/render-pool.ts';
 import { createProviderRecords } from './providers/provider-records.ts';
 import { createTaskQueue, type TaskQueue } from './queue/task-queue.ts';
 import { createRedis } from './redis/connect.ts';
@@ -158,7 +159,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     log,
     metrics,
   });
-  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs, clipWidth: config.offlineClipWidth });
+  const renderPool = createRenderPool();
+  stack.push(() => renderPool.close());
+  const offline = createOfflineProviders({ tokenDelayMs: config.offlineTokenDelayMs, stepDelayMs: config.offlineStepDelayMs, clipWidth: config.offlineClipWidth, renderPool });
   const providerRecords = createProviderRecords({ orm, config, offline, metrics });
   await providerRecords.seed();
   const resolveProviders = async (): Promise<Providers> => ({ ...(await providerRecords.resolve()), ...overrides.providers });

@@ -19,6 +19,7 @@ const ratioAtLeast = (n: number) => (_: number, ratio: number | null) => ratio !
 
 export const ROWS: RowSpec[] = [
   { id: 'append-vs-publish', figure: 'fenced event-log append vs bare PUBLISH, one awaited per token', unit: 'tokens/s', better: 'higher', raw: 'bare PUBLISH', target: 'context' },
+  { id: 'render-stall', figure: 'longest event-loop stall while scene images are drawn, render threads vs main thread', unit: 'ms', better: 'lower', raw: 'drawn on the main thread', target: 'context' },
   { id: 'batcher-vs-append', figure: 'token batcher vs one awaited append per token', unit: 'tokens/s', better: 'higher', raw: 'append per token', target: 'context' },
   { id: 'first-token-1-user', figure: 'executeStage → first token, 1 user, offline at 0 delay, p50', unit: 'ms', better: 'lower', target: 'p50 ≤ 15 ms', meets: atMost(15) },
   { id: 'first-token-100-users', figure: 'the same, 100 users at once (quick run: 50), default settings, p99', unit: 'ms', better: 'lower', target: 'p99 ≤ 250 ms', meets: atMost(250) },

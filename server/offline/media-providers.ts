@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageProvider, VideoProvider, VideoRequest } from '../providers/media-provider.ts';
 import { AbortedError } from '../providers/provider-error.ts';
 import { renderClip } from './render/render-clip.ts';
-import { renderSceneImage } from './render/render-scene.ts';
+import type { RenderPool } from './render/render-pool.ts';
 
 async function pace(ms: number, signal: AbortSignal): Promise<void> {
   if (ms > 0) await sleep(ms, undefined, { signal }).catch(() => {});
@@ -19,13 +19,13 @@ function sizeOf({ image, orientation }: VideoRequest): { width: number; height: 
   return orientation === 'landscape' ? { width: 1536, height: 1024 } : orientation === 'portrait' ? { width: 1024, height: 1536 } : { width: 1024, height: 1024 };
 }
 
-export function createOfflineImageProvider(opts: { stepDelayMs: number }): ImageProvider {
+export function createOfflineImageProvider(opts: { stepDelayMs: number; renderPool: RenderPool }): ImageProvider {
   return {
     name: 'offline',
     model: 'offline-painter-1',
     async generate(request) {
       await pace(opts.stepDelayMs, request.signal);
-      return renderSceneImage(request.scene, request.size);
+      return opts.renderPool.render(request.scene, request.size, request.signal);
     },
   };
 }

@@ -104,9 +104,16 @@ describe('runPipeline on the offline provider', () => {
     const tasks = (await t.gql(RUN, { p: p.data.createProject.id }, token)).data.runPipeline;
     await waitFor(async () => (await t.gql(`query($id: ID!) { task(id: $id) { status } }`, { id: tasks[0].id }, token)).data.task.status === 'COMPLETED');
     await t.gql(`mutation($id: ID!) { cancelTask(id: $id) { id } }`, { id: tasks[1].id }, token);
-    const sub = subscribe(t.ws(token), TASK_PROGRESS, { taskId: tasks[4].id, after: 0 });
-    await sub.done;
-    expect(sub.events.at(-1)).toMatchObject({ status: 'CANCELLED', message: 'Cancelled because STORYBOARD was cancelled.' });
+    // Every stage after it ends before the credits are read: the cascade reaches FILM last.
+    const ends = await Promise.all(
+      tasks.slice(2).map(async (task: { id: string }) => {
+        const sub = subscribe(t.ws(token), TASK_PROGRESS, { taskId: task.id, after: 0 });
+        await sub.done;
+        return sub.events.at(-1);
+      }),
+    );
+    expect(ends[0]).toMatchObject({ status: 'CANCELLED', message: 'Cancelled because STORYBOARD was cancelled.' });
+    for (const end of ends) expect(end).toMatchObject({ status: 'CANCELLED' });
     const credits = (await t.gql(`{ me { credits } }`, {}, token)).data.me.credits;
     // Downstream tasks are refunded in full; STORYBOARD keeps half of its cost if it had
     // already streamed text when it was cancelled (the model billed it).
