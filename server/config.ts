@@ -140,7 +140,9 @@ export interface Config {
    * How many tasks one worker process runs at once. Most of a task is waiting on its
    * provider, so a handful of slots left the machine idle while the fifth user waited a whole
    * task (npm run bench: first token for 50 users at once, p50 ≥ 5 s at 4, 1 s at 100).
-   * @default 50 (env WORKER_CONCURRENCY)
+   * What is CPU-bound is bounded apart, by the cores: scene images draw in the render pool's
+   * threads, encoders wait for one of MAX_ENCODERS slots (media/ffmpeg.ts).
+   * @default 100 (env WORKER_CONCURRENCY)
    */
   workerConcurrency: number;
   /**
@@ -330,7 +332,7 @@ export function parseConfig(env: Env = process.env, argv: string[] = process.arg
     maxSseStreamsPerUser: int(env, 'MAX_SSE_STREAMS_PER_USER', 10, 1, 10_000),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     initialCredits: int(env, 'INITIAL_CREDITS', 1000, 0, 1_000_000_000),
-    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 50, 1, 256),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 100, 1, 256),
     workerLockMs: int(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     timeLimitsMs: {
       text: int(env, 'TEXT_TIME_LIMIT_MS', 600_000, 100, 86_400_000),

@@ -4,7 +4,7 @@
 // loop, and the task's abort signal (cancel, time limit, a lost job) kills it at once.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { AbortedError, ProviderError } from '../providers/provider-error.ts';
@@ -38,8 +38,52 @@ export interface FfmpegRun {
 /** Keeps the end of what ffmpeg said on stderr, for the log when it fails. */
 const STDERR_TAIL = 4000;
 
-/** Runs ffmpeg; resolves with its stdout when it exits 0. */
-export function runFfmpeg(run: FfmpegRun): Promise<Buffer> {
+/**
+ * Encoders running at once in this process, at most: each is CPU-bound (two threads), and a
+ * worker runs up to WORKER_CONCURRENCY tasks, so twenty films at once would only make all of
+ * them late and starve the rest of the machine. Waiting encodes start in order.
+ */
+export const MAX_ENCODERS = Math.max(1, availableParallelism());
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Waits for an encoder slot (or the abort); resolves with the function that frees it. */
+function encoderSlot(signal: AbortSignal): Promise<() => void> {
+  const release = () => {
+    running -= 1;
+    waiting.shift()?.();
+  };
+  if (running < MAX_ENCODERS) {
+    running += 1;
+    return Promise.resolve(release);
+  }
+  return new Promise((resolve, reject) => {
+    const go = () => {
+      signal.removeEventListener('abort', abort);
+      running += 1;
+      resolve(release);
+    };
+    const abort = () => {
+      waiting.splice(waiting.indexOf(go), 1);
+      reject(new AbortedError());
+    };
+    waiting.push(go);
+    signal.addEventListener('abort', abort, { once: true });
+  });
+}
+
+/** Runs ffmpeg when a slot is free; resolves with its stdout when it exits 0. */
+export async function runFfmpeg(run: FfmpegRun): Promise<Buffer> {
+  if (run.signal.aborted) throw new AbortedError();
+  const release = await encoderSlot(run.signal);
+  try {
+    return await spawnFfmpeg(run);
+  } finally {
+    release();
+  }
+}
+
+function spawnFfmpeg(run: FfmpegRun): Promise<Buffer> {
   if (run.signal.aborted) return Promise.reject(new AbortedError());
   return new Promise((resolve, reject) => {
     const child = spawn(FFMPEG_PATH, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:2', ...run.args], {

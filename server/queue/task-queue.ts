@@ -11,7 +11,11 @@ export interface TaskJobData {
 export const RETRY_BACKOFF = 'announced';
 
 export interface TaskQueue {
-  add(taskId: string): Promise<void>;
+  /**
+   * Enqueues a task. `priority` 1 runs first; equal ones run in order. A user's nth active task
+   * gets priority n, so one user's hundred tasks do not keep everyone else waiting behind them.
+   */
+  add(taskId: string, opts?: { priority?: number }): Promise<void>;
   /** Takes a waiting job out of the queue (cancel); an active one is left to its worker. */
   remove(taskId: string): Promise<void>;
   /** The state of a task's job: waiting, active, delayed, completed, failed, ... or 'unknown' when there is none. */
@@ -24,12 +28,14 @@ export interface TaskQueue {
 export function createTaskQueue(deps: { connection: Redis; prefix: string; maxAttempts: number; retryBackoffMs: number }): TaskQueue {
   const queue = new Queue<TaskJobData>(QUEUE_NAME, { connection: deps.connection, prefix: deps.prefix });
   return {
-    async add(taskId) {
+    async add(taskId, opts = {}) {
       await queue.add(
         'run',
         { taskId },
         {
           jobId: taskId,
+          // BullMQ's range is 1 (first) to 2^21.
+          priority: Math.min(Math.max(1, Math.round(opts.priority ?? 1)), 2 ** 21),
           attempts: deps.maxAttempts,
           // The worker's backoff strategy (task-worker.ts) waits what the failed attempt announced.
           backoff: { type: RETRY_BACKOFF, delay: deps.retryBackoffMs },

@@ -98,7 +98,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
 
   async function dispatch(task: TaskRow, opts: { enqueue?: boolean } = {}): Promise<void> {
     await eventLog.init(refOf(task));
-    if (opts.enqueue !== false) await deps.queue.add(task.id);
+    // Fair share: a user's nth active task waits behind everyone's earlier ones (task-queue.ts).
+    if (opts.enqueue !== false) await deps.queue.add(task.id, { priority: await tasks.activeCountOf(task.ownerId) });
   }
 
   async function end(task: TaskRow, outcome: Outcome, actor: Actor): Promise<TaskRow | null> {

@@ -28,6 +28,8 @@ export interface TaskStore {
   /** The task when it is this user's; another user's task answers exactly as a missing one. */
   findOwned(ownerId: string, id: string): Promise<TaskRow | null>;
   newest(projectId: string, stage: StageName): Promise<TaskRow | null>;
+  /** How many tasks of this user are queued, running or waiting to retry. */
+  activeCountOf(ownerId: string): Promise<number>;
   /** The current version's output of each of these stages that has one: what a stage reads. */
   outputsOf(projectId: string, stages: readonly StageName[]): Promise<DependencyOutputs>;
   list(projectId: string, stage?: StageName): Promise<TaskRow[]>;
@@ -83,6 +85,7 @@ export function createTaskStore(deps: { orm: MikroORM }): TaskStore {
 
     findOwned: (ownerId, id) => em().findOne(Task, { id, ownerId }),
 
+    activeCountOf: (ownerId) => em().count(Task, { ownerId, status: active }),
     newest: (projectId, stage) => em().findOne(Task, { projectId, stage }, { orderBy: { createdAt: 'desc', id: 'desc' } }),
 
     async outputsOf(projectId, stages) {
