@@ -109,7 +109,10 @@ export function createAccounts(deps: { orm: MikroORM; initialCredits: number; se
       if (row.expiresAt.getTime() - (now + sessionTtlMs) < -SLIDE_EVERY_MS) {
         await em().nativeUpdate(AuthToken, { tokenHash }, { expiresAt: new Date(now + sessionTtlMs) });
       }
-      return em().findOne(User, { id: row.userId });
+      const user = await em().findOne(User, { id: row.userId });
+      // A plain copy: the entity would keep its EntityManager (identity map and all) alive for
+      // as long as the request's context, which for a subscription is as long as it is open.
+      return user && { ...user };
     },
 
     async getUser(id) {
