@@ -10,6 +10,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { bearerToken } from '../auth/tokens.ts';
 import { outageOf } from '../errors.ts';
 import { mapError } from './error-mapper.ts';
+import { batchSends } from './socket-writes.ts';
 import type { Yoga } from './yoga.ts';
 
 /** The largest WebSocket message accepted (1 MiB); a larger one closes the socket with 1009. */
@@ -80,6 +81,8 @@ export function attachWebSocket(deps: WebSocketDeps) {
     const errors = validate(args.schema, args.document);
     return errors.length ? errors : args;
   };
+  // Before graphql-ws's own listener: its sockets send through the batching writer.
+  wss.on('connection', (socket) => batchSends(socket));
   const disposable = useServer(
     {
       isProd: deps.production,
