@@ -34,6 +34,8 @@ export interface NarrationLine {
   durationSeconds: number;
   /** Media path of the line's WAV, or null when the provider makes no voice. */
   audioUrl: string | null;
+  /** What the line was made from (text, language, voice, speed, provider, model), hashed: an unchanged scene reuses it. */
+  key?: string;
 }
 
 export type StageOutput =
