@@ -151,6 +151,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     const charged = (stage: string) => now[stage].latestTask.creditsCharged;
     // Only the picture changed: every narration line is kept, and nothing is charged for them.
     expect(charged('NARRATION')).toBe(0);
+    // The film encodes scene 3's segment alone (the timing is unchanged) and joins the rest.
+    expect(charged('FILM')).toBe(Math.ceil(30 / 5));
     figures.push(
       `run the stale stages: IMAGE_GENERATION ${charged('IMAGE_GENERATION')}, CAMERA_MOVEMENT ${charged('CAMERA_MOVEMENT')}, VIDEO_GENERATION ${charged('VIDEO_GENERATION')}, NARRATION ${charged('NARRATION')}, FILM ${charged('FILM')} = ${balance - (await credits())} credits`,
     );

@@ -1,7 +1,8 @@
 // The cache through the public API: an unchanged stage completes at once from the earlier
 // output (QUEUED → RUNNING → CompletedEvent cached) and is free; FRESH always runs; the
 // key is per user; a pipeline after a one-scene edit makes exactly that scene's image, clip
-// and narration line and is charged for them alone (and the film, made again from them).
+// and narration line and is charged for them alone; the film encodes only the scenes whose
+// segment changed and is the same bytes as a whole encoding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaFile } from '../../server/db/entities.ts';
 import { DIALECTS } from '../helpers/databases.ts';
@@ -83,7 +84,7 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     for (const url of urls(b)) expect((await fetch(url)).status).toBe(200);
   });
 
-  it('after a one-scene edit, a pipeline run makes exactly one image, one clip and one narration line, charged for them alone; the film is made again', async () => {
+  it('after a one-scene edit, a pipeline run makes exactly one image, one clip and one narration line, charged for them alone; the film encodes only the segments that changed', async () => {
     const { token } = await t.signUp();
     const projectId = await project(token);
     const start = await credits(t, token);
@@ -112,8 +113,9 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     expect(by.VIDEO_GENERATION).toMatchObject({ cached: false, creditsCharged: Math.ceil(80 / 5) });
     expect(by.NARRATION).toMatchObject({ cached: false, creditsCharged: Math.ceil(20 / 5) });
     expect(by.NARRATION.output.lines[2].text).toBe('At night, under a full moon, the keeper opens the letter.');
-    // The film is encoded again, whole: its clips and lines changed.
-    expect(by.FILM).toMatchObject({ cached: false, creditsCharged: 30 });
+    // The film is joined again; only the scenes whose segment changed are encoded (scene 3's
+    // clip, and a later scene whose length moved by a frame), and charged.
+    expect(by.FILM.cached).toBe(false);
 
     const after = await stagesOf(t, token, projectId);
     const changed = (stage: string, items: string, url = 'url') =>
@@ -127,6 +129,11 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     expect(await made(by.IMAGE_GENERATION.id)).toBe(1);
     expect(await made(by.VIDEO_GENERATION.id)).toBe(1);
     expect(await made(by.NARRATION.id)).toBe(2);
+    const encoded = (await made(by.FILM.id)) - 3; // besides the MP4, its subtitles and its poster
+    expect(encoded).toBeGreaterThanOrEqual(1);
+    expect(encoded).toBeLessThan(5);
+    expect(by.FILM.creditsCharged).toBe(Math.ceil((30 * encoded) / 5));
+    console.log(`[film] after the one-scene edit: ${encoded} of 5 segments encoded, ${by.FILM.creditsCharged} credits`);
     for (const url of [after.VIDEO_GENERATION.output.clips[0].url, after.NARRATION.output.lines[0].audioUrl]) expect((await fetch(url)).status).toBe(200);
     // The kept lines move with the new one: each starts where the one before ends.
     const lines = after.NARRATION.output.lines;
@@ -137,10 +144,17 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     expect(again.map((task) => [task.stage, task.cached, task.creditsCharged])).toEqual([
       ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0], ['NARRATION', true, 0], ['FILM', true, 0],
     ]);
-
     const charged = edited.reduce((sum, task) => sum + task.creditsCharged, 0);
     expect(await credits(t, token)).toBe(balance - charged);
     expect(await credits(t, token)).toBe(start - firstCost - charged);
     expect(Object.values(after).filter((s) => s.stale)).toEqual([]);
+
+    // A film joined from kept segments is the very film a whole encoding makes.
+    const fresh = await t.gql(EXECUTE, { i: { projectId, stage: 'FILM', cache: 'FRESH' } }, token);
+    await finished(t, token, fresh.data.executeStage.id);
+    const whole = await t.gql(TASK_DONE, { id: fresh.data.executeStage.id }, token);
+    expect(whole.data.task).toMatchObject({ cached: false, creditsCharged: 30 });
+    const bytes = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect((await bytes(whole.data.task.output.url)).equals(await bytes(after.FILM.output.url))).toBe(true);
   });
 });
