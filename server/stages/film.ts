@@ -2,7 +2,9 @@
 // to its narration line; the narration as the audio track (with quiet generated music if
 // asked); subtitles soft (a WebVTT file and a text track), burned in, or none; in the chosen
 // aspect by cropping or padding. ffmpeg does the work in child processes (media/film-encoder.ts);
-// its progress becomes ProgressEvents with an ETA, and a cancel kills it at once.
+// its progress becomes ProgressEvents with an ETA, and a cancel kills it at once. Each scene's
+// encoded segment is stored with the output, so a later run encodes only the scenes that
+// changed and joins the rest as they are.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadInputError, PreconditionError } from '../errors.ts';
@@ -11,7 +13,10 @@ import { aspectOf, encodeSegment, FILM_ASPECTS, FILM_FPS, FILM_SUBTITLES, fitOf,
 import type { MediaStore } from '../media/media-store.ts';
 import { webvttOf } from '../media/webvtt.ts';
 import { AbortedError } from '../providers/provider-error.ts';
+import { hashOf } from './content-hash.ts';
 import { objectWithKeys, optionalOneOf } from './input-rules.ts';
+import type { FilmSegment } from './outputs.ts';
+import { reusableBy } from './reuse.ts';
 import type { StageDefinition, StageRunContext } from './stage.ts';
 
 export interface FilmInput {
@@ -36,6 +41,12 @@ async function mediaBytes(media: MediaStore, url: string, what: string): Promise
   const bytes = key ? await media.get(key) : null;
   if (!bytes) throw new PreconditionError(`${what} is missing; run the stage that made it again.`);
   return bytes;
+}
+
+/** A stored segment's bytes, or null when it is gone (then it is encoded again). */
+async function keptBytes(media: MediaStore, url: string): Promise<Buffer | null> {
+  const key = media.keyOf(url);
+  return key ? media.get(key) : null;
 }
 
 /** Reports progress at most every 250 ms (and at 100%), with the time left from the pace so far. */
@@ -115,24 +126,41 @@ export function createFilmStage(opts: {
       const reporter = progressReporter(ctx, steps);
       await reporter.report(0, 0, true);
 
+      // Scenes whose segment is encoded from the same as before join the film as they are:
+      // only the others are encoded (and charged); the join itself is always done again.
+      const reusable = reusableBy(ctx.earlier, (o) => (o.kind === 'film' ? (o.segments ?? []) : []));
+      const segments: FilmSegment[] = [];
+      let encoded = 0;
       const made = await withTempDir(async (dir) => {
         const segmentPaths: string[] = [];
         let framesDone = 0;
         for (const [i, line] of lines.entries()) {
           if (ctx.signal.aborted) throw new AbortedError();
-          const clipPath = join(dir, `clip-${i}`);
-          await writeFile(clipPath, await mediaBytes(ctx.media, clips[i].url, `The clip of scene ${line.sceneIndex + 1}`));
           const outPath = join(dir, `segment-${i}.mp4`);
-          await encodeSegment({
-            clipPath,
-            frames: frames[i],
-            frame,
-            fit,
-            burn: ctx.input.subtitles === 'burned' ? line.text : null,
-            outPath,
-            signal: ctx.signal,
-            onProgress: (f) => void reporter.report(((framesDone + f * frames[i]) / totalFrames) * SEGMENTS_SHARE, i).catch(() => {}),
-          });
+          const burn = ctx.input.subtitles === 'burned' ? line.text : null;
+          const key = hashOf({ clip: clips[i].url, frames: frames[i], frame, fit, burn, encoder: FFMPEG_NAME });
+          // Encoding is deterministic, so an earlier segment of the same key is the same bytes.
+          const earlier = reusable.get(key);
+          const kept = earlier ? await keptBytes(ctx.media, earlier.url) : null;
+          if (kept) {
+            await writeFile(outPath, kept);
+            segments.push({ sceneIndex: line.sceneIndex, url: earlier!.url, key });
+          } else {
+            const clipPath = join(dir, `clip-${i}`);
+            await writeFile(clipPath, await mediaBytes(ctx.media, clips[i].url, `The clip of scene ${line.sceneIndex + 1}`));
+            await encodeSegment({
+              clipPath,
+              frames: frames[i],
+              frame,
+              fit,
+              burn,
+              outPath,
+              signal: ctx.signal,
+              onProgress: (f) => void reporter.report(((framesDone + f * frames[i]) / totalFrames) * SEGMENTS_SHARE, i).catch(() => {}),
+            });
+            segments.push({ sceneIndex: line.sceneIndex, url: (await ctx.media.put(await readFile(outPath), 'mp4')).path, key });
+            encoded++;
+          }
           framesDone += frames[i];
           segmentPaths.push(outPath);
           await reporter.report((framesDone / totalFrames) * SEGMENTS_SHARE, i + 1, true);
@@ -177,7 +205,9 @@ export function createFilmStage(opts: {
           aspect,
           subtitles: ctx.input.subtitles,
           music: ctx.input.music,
+          segments,
         },
+        scenes: { generated: encoded, total: lines.length },
       };
     },
   };

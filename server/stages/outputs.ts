@@ -25,6 +25,15 @@ export interface VideoClip {
   key?: string;
 }
 
+/** One scene of a film, encoded: its clip held or trimmed to its line, framed, maybe with the line burned in. */
+export interface FilmSegment {
+  sceneIndex: number;
+  /** Media path of the segment's MP4 (video only). */
+  url: string;
+  /** What it was encoded from (clip, frames, frame, fit, burned text, encoder), hashed. */
+  key: string;
+}
+
 export interface NarrationLine {
   sceneIndex: number;
   text: string;
@@ -34,6 +43,8 @@ export interface NarrationLine {
   durationSeconds: number;
   /** Media path of the line's WAV, or null when the provider makes no voice. */
   audioUrl: string | null;
+  /** What the line was made from (text, language, voice, speed, provider, model), hashed: an unchanged scene reuses it. */
+  key?: string;
 }
 
 export type StageOutput =
@@ -56,6 +67,8 @@ export type StageOutput =
       aspect: string;
       subtitles: string;
       music: boolean;
+      /** The encoded scenes it was joined from: an unchanged scene's segment is joined again, not encoded. */
+      segments?: FilmSegment[];
     };
 
 /** The media files an output points at (kept when its task completes, deleted with its project). */
@@ -68,7 +81,7 @@ export function mediaPathsOf(output: StageOutput | null | undefined): string[] {
     case 'narration':
       return [...output.lines.flatMap((l) => (l.audioUrl ? [l.audioUrl] : [])), ...(output.audioUrl ? [output.audioUrl] : [])];
     case 'film':
-      return [output.url, output.subtitlesUrl, output.posterUrl];
+      return [output.url, output.subtitlesUrl, output.posterUrl, ...(output.segments ?? []).map((s) => s.url)];
     default:
       return [];
   }

@@ -1,7 +1,8 @@
 // Which stages are stale: made from an upstream output that is no longer current. A stage
 // is stale when an output it reads has changed since its current version was made, or when
 // one of those upstream stages is itself stale, so a change to REWRITE reaches every stage
-// after it, a change to STORYBOARD reaches IMAGE, CAMERA and VIDEO, and one to CAMERA only VIDEO.
+// after it, a change to STORYBOARD reaches IMAGE, CAMERA, VIDEO, NARRATION and FILM, and one to
+// CAMERA only VIDEO and FILM. A stage that never ran has no version and is never stale.
 import type { StageVersionRow } from '../db/entities.ts';
 import type { StageName } from '../stages/names.ts';
 import type { StageRegistry } from '../stages/registry.ts';

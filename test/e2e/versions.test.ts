@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
-const LATER = ['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION'];
+const LATER = ['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM'];
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and edit in Chromium', () => {
   let t: TestApp;
@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     let balance = await credits();
 
     await page.getByTestId('run-pipeline').click();
-    await completed(page, 'VIDEO_GENERATION', 120_000);
+    await completed(page, 'FILM', 180_000);
     figures.push(`first pipeline run: ${balance - (await credits())} credits`);
     balance = await credits();
     await shot('v01-pipeline-done');
@@ -91,7 +91,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     figures.push(`refine in Chinese: ${balance - (await credits())} credits`);
     balance = await credits();
     // Every later stage was made from the earlier story: all stale.
-    await waitFor(async () => (await staleOnScreen(page)).length === 4, { what: 'stale badges' });
+    await waitFor(async () => (await staleOnScreen(page)).length === LATER.length, { what: 'stale badges' });
     expect(await staleOnScreen(page)).toEqual(LATER);
     await shot('v03-refine-zh-done-stale');
 
@@ -110,12 +110,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     expect(await items.nth(1).getAttribute('data-current')).toBe('true');
     await shot('v05-version-switched');
 
-    // Edit one scene: a bad duration is refused naming the field; then a changed picture is saved.
+    // Edit one scene: a bad duration is refused with a sentence naming the scene, the field and the rule; then a changed picture is saved.
     await open(page, 'steer-STORYBOARD-edit');
     await page.getByTestId('edit-STORYBOARD-duration-0').fill('0');
     await page.getByTestId('edit-STORYBOARD-save').click();
     await page.getByTestId('edit-STORYBOARD-error').waitFor();
-    expect(await page.getByTestId('edit-STORYBOARD-error').textContent()).toMatch(/scenes\[0\]\.durationSeconds/);
+    expect(await page.getByTestId('edit-STORYBOARD-error').textContent()).toBe('第 1 幕 — 秒数：须为秒数，大于 0，最多 60。');
     await page.getByTestId('edit-STORYBOARD-error').scrollIntoViewIfNeeded();
     await shot('v06-edit-refused');
     await page.getByTestId('edit-STORYBOARD').screenshot({ path: `${ARTIFACTS}/v06b-edit-refused-closeup.png` });
@@ -123,7 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     const prompt = page.getByTestId('edit-STORYBOARD-prompt-2');
     await prompt.fill(`${await prompt.inputValue()}，满月下的夜晚`);
     await page.getByTestId('edit-STORYBOARD-save').click();
-    await waitFor(async () => (await staleOnScreen(page)).join() === 'IMAGE_GENERATION,CAMERA_MOVEMENT,VIDEO_GENERATION', { what: 'stale after the edit' });
+    await waitFor(async () => (await staleOnScreen(page)).join() === 'IMAGE_GENERATION,CAMERA_MOVEMENT,VIDEO_GENERATION,NARRATION,FILM', { what: 'stale after the edit' });
     figures.push(`edit of scene 3: ${balance - (await credits())} credits`);
     await shot('v07-edit-saved-stale');
 
@@ -138,19 +138,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
     await page.getByTestId('run-stale').click();
     await waitFor(
       async () => {
-        const video = (await media()).VIDEO_GENERATION.latestTask;
-        return video.id !== old.VIDEO_GENERATION.latestTask.id && video.status === 'COMPLETED';
+        const film = (await media()).FILM.latestTask;
+        return film.id !== old.FILM.latestTask.id && film.status === 'COMPLETED';
       },
       { timeoutMs: 120_000, what: 'the stale run to finish' },
     );
-    await completed(page, 'VIDEO_GENERATION', 120_000);
+    await completed(page, 'FILM', 120_000);
     const now = await media();
     const changed = (stage: string, key: string) => now[stage].output[key].map((x: any, i: number) => (x.url !== old[stage].output[key][i].url ? i : -1)).filter((i: number) => i >= 0);
     expect(changed('IMAGE_GENERATION', 'images')).toEqual([2]);
     expect(changed('VIDEO_GENERATION', 'clips')).toEqual([2]);
     const charged = (stage: string) => now[stage].latestTask.creditsCharged;
+    // Only the picture changed: every narration line is kept, and nothing is charged for them.
+    expect(charged('NARRATION')).toBe(0);
+    // The film encodes scene 3's segment alone (the timing is unchanged) and joins the rest.
+    expect(charged('FILM')).toBe(Math.ceil(30 / 5));
     figures.push(
-      `run the stale stages: IMAGE_GENERATION ${charged('IMAGE_GENERATION')}, CAMERA_MOVEMENT ${charged('CAMERA_MOVEMENT')}, VIDEO_GENERATION ${charged('VIDEO_GENERATION')} = ${balance - (await credits())} credits`,
+      `run the stale stages: IMAGE_GENERATION ${charged('IMAGE_GENERATION')}, CAMERA_MOVEMENT ${charged('CAMERA_MOVEMENT')}, VIDEO_GENERATION ${charged('VIDEO_GENERATION')}, NARRATION ${charged('NARRATION')}, FILM ${charged('FILM')} = ${balance - (await credits())} credits`,
     );
     balance = await credits();
     await waitFor(async () => (await staleOnScreen(page)).length === 0, { what: 'no stale stage left' });
@@ -161,7 +165,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('versions, refine and 
 
     // The same pipeline again: every stage reused, nothing charged, and the cards say so.
     await page.getByTestId('run-pipeline').click();
-    await waitFor(async () => (await page.getByTestId('stage-VIDEO_GENERATION-charge').getAttribute('data-cached').catch(() => null)) === 'true', { timeoutMs: 60_000, what: 'cached completions' });
+    await waitFor(async () => (await page.getByTestId('stage-FILM-charge').getAttribute('data-cached').catch(() => null)) === 'true', { timeoutMs: 60_000, what: 'cached completions' });
     figures.push(`the same pipeline again (all cached): ${balance - (await credits())} credits`);
     await shot('v09-all-cached');
     await page.getByTestId('stage-CAMERA_MOVEMENT').screenshot({ path: `${ARTIFACTS}/v09b-camera-cached-closeup.png` });

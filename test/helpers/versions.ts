@@ -8,7 +8,9 @@ export const OUTPUT_FIELDS = `__typename
   ... on StoryboardOutput { scenes { index narration visualPrompt durationSeconds } }
   ... on ImagesOutput { images { sceneIndex url prompt } }
   ... on CameraOutput { shots { sceneIndex movement description } }
-  ... on VideoOutput { clips { sceneIndex url durationSeconds } }`;
+  ... on VideoOutput { clips { sceneIndex url durationSeconds } }
+  ... on NarrationOutput { audioUrl lines { sceneIndex text startSeconds durationSeconds audioUrl } }
+  ... on FilmOutput { url durationSeconds }`;
 
 export const STAGES = `query($id: ID!) { project(id: $id) { stages { name status stale output { ${OUTPUT_FIELDS} }
   versions { id source instructions current createdAt task { id cached } } } } }`;

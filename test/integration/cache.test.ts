@@ -1,7 +1,8 @@
 // The cache through the public API: an unchanged stage completes at once from the earlier
 // output (QUEUED → RUNNING → CompletedEvent cached) and is free; FRESH always runs; the
-// key is per user; a pipeline after a one-scene edit makes exactly that scene's image and
-// clip and is charged for them alone.
+// key is per user; a pipeline after a one-scene edit makes exactly that scene's image, clip
+// and narration line and is charged for them alone; the film encodes only the scenes whose
+// segment changed and is the same bytes as a whole encoding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaFile } from '../../server/db/entities.ts';
 import { DIALECTS } from '../helpers/databases.ts';
@@ -69,32 +70,38 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     const second = await project(token, topic);
     const tasks = await runPipeline(t, token, second);
     expect(tasks.map((task) => [task.stage, task.cached, task.creditsCharged])).toEqual([
-      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0],
+      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0], ['NARRATION', true, 0], ['FILM', true, 0],
     ]);
     const [a, b] = [await stagesOf(t, token, first), await stagesOf(t, token, second)];
-    const urls = (s: Record<string, any>) => [...s.IMAGE_GENERATION.output.images.map((i: any) => i.url), ...s.VIDEO_GENERATION.output.clips.map((c: any) => c.url)];
+    const urls = (s: Record<string, any>) => [
+      ...s.IMAGE_GENERATION.output.images.map((i: any) => i.url),
+      ...s.VIDEO_GENERATION.output.clips.map((c: any) => c.url),
+      ...s.NARRATION.output.lines.flatMap((l: any) => (l.audioUrl ? [l.audioUrl] : [])),
+      s.FILM.output.url,
+    ];
     expect(urls(b)).toEqual(urls(a));
     expect((await t.gql(`mutation($id: ID!) { deleteProject(id: $id) }`, { id: first }, token)).data.deleteProject).toBe(true);
     for (const url of urls(b)) expect((await fetch(url)).status).toBe(200);
   });
 
-  it('after a one-scene edit, a pipeline run makes exactly one image and one clip, charged for them alone', async () => {
+  it('after a one-scene edit, a pipeline run makes exactly one image, one clip and one narration line, charged for them alone; the film encodes only the segments that changed', async () => {
     const { token } = await t.signUp();
     const projectId = await project(token);
     const start = await credits(t, token);
     const firstRun = await runPipeline(t, token, projectId);
     const firstCost = firstRun.reduce((sum, task) => sum + task.creditsCharged, 0);
-    expect(firstCost).toBe(10 + 10 + 40 + 10 + 80);
+    expect(firstCost).toBe(10 + 10 + 40 + 10 + 80 + 20 + 30);
     const before = await stagesOf(t, token, projectId);
 
     // An unchanged pipeline is all cached and free.
     const same = await runPipeline(t, token, projectId);
     expect(same.map((task) => [task.stage, task.cached, task.creditsCharged])).toEqual([
-      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0],
+      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0], ['NARRATION', true, 0], ['FILM', true, 0],
     ]);
 
     const scenes = before.STORYBOARD.output.scenes.map(({ narration, visualPrompt, durationSeconds }: any) => ({ narration, visualPrompt, durationSeconds }));
     scenes[2].visualPrompt = `${scenes[2].visualPrompt}, at night, under a full moon`;
+    scenes[2].narration = 'At night, under a full moon, the keeper opens the letter.';
     expect((await t.gql(UPDATE_OUTPUT, { i: { projectId, stage: 'STORYBOARD', output: { scenes } } }, token)).errors).toBeUndefined();
     const balance = await credits(t, token);
     const edited = await runPipeline(t, token, projectId);
@@ -104,22 +111,50 @@ describe.each(DIALECTS)('the cache of stage outputs on %s', (dialect) => {
     expect(by.STORYBOARD.output.scenes[2].visualPrompt).toMatch(/under a full moon$/); // the edit survives
     expect(by.IMAGE_GENERATION).toMatchObject({ cached: false, creditsCharged: Math.ceil(40 / 5) });
     expect(by.VIDEO_GENERATION).toMatchObject({ cached: false, creditsCharged: Math.ceil(80 / 5) });
+    expect(by.NARRATION).toMatchObject({ cached: false, creditsCharged: Math.ceil(20 / 5) });
+    expect(by.NARRATION.output.lines[2].text).toBe('At night, under a full moon, the keeper opens the letter.');
+    // The film is joined again; only the scenes whose segment changed are encoded (scene 3's
+    // clip, and a later scene whose length moved by a frame), and charged.
+    expect(by.FILM.cached).toBe(false);
 
     const after = await stagesOf(t, token, projectId);
-    const changed = (stage: string, items: string) =>
-      after[stage].output[items].filter((item: any, i: number) => item.url !== before[stage].output[items][i].url).map((item: any) => item.sceneIndex);
+    const changed = (stage: string, items: string, url = 'url') =>
+      after[stage].output[items].filter((item: any, i: number) => item[url] !== before[stage].output[items][i][url]).map((item: any) => item.sceneIndex);
     expect(changed('IMAGE_GENERATION', 'images')).toEqual([2]);
     expect(changed('VIDEO_GENERATION', 'clips')).toEqual([2]);
-    // Files actually made by each task: one image, one clip.
+    expect(changed('NARRATION', 'lines', 'audioUrl')).toEqual([2]);
+    expect(after.FILM.output.url).not.toBe(before.FILM.output.url);
+    // Files actually made by each task: one image, one clip, one line (and the narration's whole track).
     const made = (taskId: string) => t.app.orm.em.fork().count(MediaFile, { taskId });
     expect(await made(by.IMAGE_GENERATION.id)).toBe(1);
     expect(await made(by.VIDEO_GENERATION.id)).toBe(1);
-    const reused = await fetch(after.VIDEO_GENERATION.output.clips[0].url);
-    expect(reused.status).toBe(200);
+    expect(await made(by.NARRATION.id)).toBe(2);
+    const encoded = (await made(by.FILM.id)) - 3; // besides the MP4, its subtitles and its poster
+    expect(encoded).toBeGreaterThanOrEqual(1);
+    expect(encoded).toBeLessThan(5);
+    expect(by.FILM.creditsCharged).toBe(Math.ceil((30 * encoded) / 5));
+    console.log(`[film] after the one-scene edit: ${encoded} of 5 segments encoded, ${by.FILM.creditsCharged} credits`);
+    for (const url of [after.VIDEO_GENERATION.output.clips[0].url, after.NARRATION.output.lines[0].audioUrl]) expect((await fetch(url)).status).toBe(200);
+    // The kept lines move with the new one: each starts where the one before ends.
+    const lines = after.NARRATION.output.lines;
+    for (let i = 1; i < lines.length; i++) expect(lines[i].startSeconds).toBeCloseTo(lines[i - 1].startSeconds + lines[i - 1].durationSeconds, 2);
 
+    // The same run again: everything is cached and free.
+    const again = await runPipeline(t, token, projectId);
+    expect(again.map((task) => [task.stage, task.cached, task.creditsCharged])).toEqual([
+      ['REWRITE', true, 0], ['STORYBOARD', true, 0], ['IMAGE_GENERATION', true, 0], ['CAMERA_MOVEMENT', true, 0], ['VIDEO_GENERATION', true, 0], ['NARRATION', true, 0], ['FILM', true, 0],
+    ]);
     const charged = edited.reduce((sum, task) => sum + task.creditsCharged, 0);
     expect(await credits(t, token)).toBe(balance - charged);
     expect(await credits(t, token)).toBe(start - firstCost - charged);
     expect(Object.values(after).filter((s) => s.stale)).toEqual([]);
+
+    // A film joined from kept segments is the very film a whole encoding makes.
+    const fresh = await t.gql(EXECUTE, { i: { projectId, stage: 'FILM', cache: 'FRESH' } }, token);
+    await finished(t, token, fresh.data.executeStage.id);
+    const whole = await t.gql(TASK_DONE, { id: fresh.data.executeStage.id }, token);
+    expect(whole.data.task).toMatchObject({ cached: false, creditsCharged: 30 });
+    const bytes = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect((await bytes(whole.data.task.output.url)).equals(await bytes(after.FILM.output.url))).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ describe.each(DIALECTS)('versions on %s', (dialect) => {
     expect(stages.REWRITE.versions.map((v: any) => v.current)).toEqual([true, false]);
     expect(stages.REWRITE.versions[0].task.id).toBe(run.data.executeStage.id);
     expect(stages.REWRITE.output.text).not.toBe(first.output.text);
-    expect(staleOf(stages)).toEqual(['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(staleOf(stages)).toEqual(['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']);
 
     const back = await t.gql(SELECT_VERSION, { p: projectId, s: 'REWRITE', v: first.versions[0].id }, token);
     expect(back.errors).toBeUndefined();
@@ -50,23 +50,23 @@ describe.each(DIALECTS)('versions on %s', (dialect) => {
     expect(staleOf(stages)).toEqual([]);
   });
 
-  it('stale follows the graph: CAMERA → VIDEO; STORYBOARD → IMAGE, CAMERA, VIDEO; REWRITE → every later stage', async () => {
+  it('stale follows the graph: CAMERA → VIDEO, FILM; STORYBOARD → IMAGE, CAMERA, VIDEO, NARRATION, FILM; REWRITE → every later stage', async () => {
     const before = await stagesOf(t, token, projectId);
     const shots = before.CAMERA_MOVEMENT.output.shots.map(({ sceneIndex, movement, description }: any) => ({ sceneIndex, movement, description }));
     shots[0].description = 'The camera holds on the keeper, very still.';
     const cam = await t.gql(UPDATE_OUTPUT, { i: { projectId, stage: 'CAMERA_MOVEMENT', output: { shots } } }, token);
     expect(cam.errors).toBeUndefined();
     expect(cam.data.updateStageOutput.output.shots[0].description).toBe('The camera holds on the keeper, very still.');
-    expect(staleOf(await stagesOf(t, token, projectId))).toEqual(['VIDEO_GENERATION']);
+    expect(staleOf(await stagesOf(t, token, projectId))).toEqual(['VIDEO_GENERATION', 'FILM']);
 
     const scenes = before.STORYBOARD.output.scenes.map(({ narration, visualPrompt, durationSeconds }: any) => ({ narration, visualPrompt, durationSeconds }));
     scenes[1].narration = 'The keeper reads the letter twice.';
     expect((await t.gql(UPDATE_OUTPUT, { i: { projectId, stage: 'STORYBOARD', output: { scenes } } }, token)).errors).toBeUndefined();
-    expect(staleOf(await stagesOf(t, token, projectId))).toEqual(['IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(staleOf(await stagesOf(t, token, projectId))).toEqual(['IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']);
 
     expect((await t.gql(UPDATE_OUTPUT, { i: { projectId, stage: 'REWRITE', output: { text: 'A shorter story, by hand.' } } }, token)).errors).toBeUndefined();
     const after = await stagesOf(t, token, projectId);
-    expect(staleOf(after)).toEqual(['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION']);
+    expect(staleOf(after)).toEqual(['STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']);
     expect(after.REWRITE.versions[0]).toMatchObject({ source: 'EDIT', current: true, task: null });
 
     // Going back to the versions the later stages were made from clears every mark.
@@ -75,6 +75,17 @@ describe.each(DIALECTS)('versions on %s', (dialect) => {
       expect((await t.gql(SELECT_VERSION, { p: projectId, s: stage, v: original.id }, token)).errors).toBeUndefined();
     }
     expect(staleOf(await stagesOf(t, token, projectId))).toEqual([]);
+  });
+
+  it('a stage that never ran is not stale: with only REWRITE and STORYBOARD made, a REWRITE edit marks STORYBOARD alone', async () => {
+    const other = (await t.gql(CREATE_PROJECT, { i: { name: 'Half', originalTopic: 'a fox who learns to read the stars' } }, token)).data.createProject.id;
+    for (const stage of ['REWRITE', 'STORYBOARD']) {
+      const run = await t.gql(EXECUTE, { i: { projectId: other, stage } }, token);
+      expect(run.errors).toBeUndefined();
+      await finished(t, token, run.data.executeStage.id);
+    }
+    expect((await t.gql(UPDATE_OUTPUT, { i: { projectId: other, stage: 'REWRITE', output: { text: 'The fox reads one star, then all of them.' } } }, token)).errors).toBeUndefined();
+    expect(staleOf(await stagesOf(t, token, other))).toEqual(['STORYBOARD']);
   });
 
   it.each([
