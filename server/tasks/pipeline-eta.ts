@@ -36,9 +36,22 @@ export function pipelineEta(input: PipelineEtaInput): number | null {
   const left = input.tasks.filter((t) => t.status === 'QUEUED' || t.status === 'RUNNING' || t.status === 'RETRYING');
   if (left.length === 0) return null;
 
+  // This run's pace so far: the stages it has completed (not from the cache) against their
+  // history. A busier or quieter machine than in the runs before makes every stage slower or
+  // faster alike, so the stages left are scaled by it (within half to twice their history).
+  let took = 0;
+  let usually = 0;
+  for (const t of input.tasks) {
+    const history = input.durations[t.stage];
+    if (t.status !== 'COMPLETED' || t.cached || !t.startedAt || !t.finishedAt || !history?.length) continue;
+    took += t.finishedAt.getTime() - t.startedAt.getTime();
+    usually += median(history);
+  }
+  const pace = usually > 0 ? Math.min(2, Math.max(0.5, took / usually)) : 1;
+
   const typical = (stage: StageName): number => {
     const history = input.durations[stage] ?? [];
-    if (history.length > 0) return median(history) / 1000;
+    if (history.length > 0) return (median(history) / 1000) * pace;
     const kind = input.registry.get(stage)?.providerKind ?? 'text';
     return UNKNOWN_STAGE_SECONDS[kind];
   };

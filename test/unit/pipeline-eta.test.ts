@@ -34,6 +34,15 @@ describe('pipelineEta', () => {
     expect(pipelineEta({ tasks, registry, durations, etaOf: () => 3, progressOf: () => 10, now: 2000 })).toBe(3);
   });
 
+  it('the stages left go at the pace of those this run has done, not counting cached ones', () => {
+    const done = (stage: string, ms: number, cached = false) => ({ ...task(stage, 'COMPLETED', new Date(0)), finishedAt: new Date(ms), cached }) as TaskRow;
+    const left = [task('IMAGE_GENERATION', 'QUEUED'), task('CAMERA_MOVEMENT', 'QUEUED'), task('VIDEO_GENERATION', 'QUEUED')];
+    // REWRITE and STORYBOARD took 5 s of their usual 10: the rest at half its history, 5 + 10.
+    expect(pipelineEta({ tasks: [done('REWRITE', 2000), done('STORYBOARD', 3000), ...left], registry, durations, etaOf: () => null, now: 0 })).toBe(15);
+    // A stage completed from the cache says nothing of the machine's pace.
+    expect(pipelineEta({ tasks: [done('REWRITE', 0, true), done('STORYBOARD', 6000), ...left], registry, durations, etaOf: () => null, now: 0 })).toBe(30);
+  });
+
   it('a media stage past its usual time says a little; nothing left is null', () => {
     const tasks = [task('IMAGE_GENERATION', 'RUNNING', new Date(0)), task('CAMERA_MOVEMENT', 'COMPLETED')];
     expect(pipelineEta({ tasks, registry, durations, etaOf: () => null, now: 60_000 })).toBe(1);
