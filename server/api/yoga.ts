@@ -1,7 +1,7 @@
 // GraphQL over HTTP and SSE (graphql-yoga), with GraphiQL. Knows nothing of sockets.
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { Kind, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Context, ContextSource } from './context.ts';
 import { createCors } from './cors.ts';
@@ -14,10 +14,7 @@ import { useDeliveryMetrics } from './use-delivery-metrics.ts';
 import { useInputRules } from './use-input-rules.ts';
 import { useReadOnlyShares } from './use-read-only-shares.ts';
 import { useSharedSubscriptions } from './shared-subscriptions.ts';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-
-const isSubscription = (args: ExecutionArgs) =>
-  args.document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription' && (!args.operationName || d.name?.value === args.operationName));
+import { useCompiledSubscriptions } from './use-compiled-subscriptions.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -51,10 +48,9 @@ export function createGraphQLHandler(deps: {
     cors: cors.cors,
     parserAndValidationCache: boundedParserCache(),
     plugins: [
-      // Subscriptions run compiled (graphql-jit): every event of every subscription is executed,
-      // so the interpreter's per-field overhead is paid thousands of times a second. Queries and
-      // mutations keep graphql-js. Before the sharing plugin, which wraps whichever subscribe is set.
-      useGraphQlJit({}, { enableIf: isSubscription }),
+      // Subscriptions' events run compiled (graphql-jit); queries and mutations keep graphql-js.
+      // Before the sharing plugin, which wraps whichever subscribe is set.
+      useCompiledSubscriptions(),
       useSharedSubscriptions(),
       useQueryLimits(),
       useErrorCodes(),

@@ -8,6 +8,8 @@ export interface TaskRate {
   tokensPerSecond: number | null;
   /** Seconds left when it was written. */
   etaSeconds: number | null;
+  /** The task's progress (0..100) when it was written; absent in figures written before it was kept. */
+  progress?: number;
   /** When it was written (epoch ms). */
   at: number;
 }

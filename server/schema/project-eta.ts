@@ -32,6 +32,7 @@ builder.objectField(ProjectRef, 'etaSeconds', (t) =>
           const rate = rateOf.get(task.id);
           return rate ? etaNow(rate, now) : null;
         },
+        progressOf: (task: TaskRow) => rateOf.get(task.id)?.progress ?? null,
         now,
       });
     },

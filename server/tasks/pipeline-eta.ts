@@ -1,7 +1,7 @@
 // The ETA of a whole runPipeline call: the critical path through its stages that are still
 // to finish. Each stage takes what is left of it: a running one its own estimate (the text
-// meter's, a media stage's steps), else its median recent duration less the time it has
-// run; a waiting one its median recent duration. Stages that can run together (image
+// meter's, a media stage's steps or ffmpeg's progress), else its median recent duration less
+// the time it has run; a waiting one its median recent duration. Stages that can run together (image
 // generation beside camera movement) overlap, so the run ends when its longest chain does.
 import type { StageDefinition } from '../stages/stage.ts';
 import type { TaskRow } from '../db/entities.ts';
@@ -19,6 +19,8 @@ export interface PipelineEtaInput {
   durations: Record<string, number[]>;
   /** A running task's own estimate of its seconds left, when it has one. */
   etaOf: (task: TaskRow) => number | null;
+  /** How far a running task is (0..100) as of that estimate; unknown: its estimate is taken whole. */
+  progressOf?: (task: TaskRow) => number | null;
   now: number;
 }
 
@@ -34,9 +36,22 @@ export function pipelineEta(input: PipelineEtaInput): number | null {
   const left = input.tasks.filter((t) => t.status === 'QUEUED' || t.status === 'RUNNING' || t.status === 'RETRYING');
   if (left.length === 0) return null;
 
+  // This run's pace so far: the stages it has completed (not from the cache) against their
+  // history. A busier or quieter machine than in the runs before makes every stage slower or
+  // faster alike, so the stages left are scaled by it (within half to twice their history).
+  let took = 0;
+  let usually = 0;
+  for (const t of input.tasks) {
+    const history = input.durations[t.stage];
+    if (t.status !== 'COMPLETED' || t.cached || !t.startedAt || !t.finishedAt || !history?.length) continue;
+    took += t.finishedAt.getTime() - t.startedAt.getTime();
+    usually += median(history);
+  }
+  const pace = usually > 0 ? Math.min(2, Math.max(0.5, took / usually)) : 1;
+
   const typical = (stage: StageName): number => {
     const history = input.durations[stage] ?? [];
-    if (history.length > 0) return median(history) / 1000;
+    if (history.length > 0) return (median(history) / 1000) * pace;
     const kind = input.registry.get(stage)?.providerKind ?? 'text';
     return UNKNOWN_STAGE_SECONDS[kind];
   };
@@ -46,12 +61,16 @@ export function pipelineEta(input: PipelineEtaInput): number | null {
     if (task.status === 'QUEUED') return typical(stage);
     const own = input.etaOf(task);
     const ran = task.startedAt ? (input.now - task.startedAt.getTime()) / 1000 : 0;
-    const usual = typical(stage) - ran;
-    // A text stage's own estimate follows its answer (text-meter.ts) and is trusted; a media
-    // stage's follows its steps, which can look done before the last clip is: not below its usual time.
-    if (own !== null) return input.registry.get(stage)?.providerKind === 'text' || !(input.durations[stage]?.length) ? own : Math.max(own, usual);
     // Past its usual time, it is nearly done: say a little, not zero or a negative.
-    return Math.max(usual, typical(stage) * 0.1);
+    const usual = Math.max(typical(stage) - ran, typical(stage) * 0.1);
+    // A text stage's own estimate follows its answer (text-meter.ts) and is trusted. A media
+    // stage's (its steps, a film's ffmpeg progress) extrapolates the pace so far, which is wild
+    // while little is done (the first clip's start-up, ffmpeg's first frames) and good near the
+    // end: with a history, it counts as far as the stage has come, the history for the rest.
+    if (own === null) return usual;
+    if (input.registry.get(stage)?.providerKind === 'text' || !input.durations[stage]?.length) return own;
+    const done = Math.min(1, Math.max(0, (input.progressOf?.(task) ?? 100) / 100));
+    return done * own + (1 - done) * usual;
   };
 
   const finish = new Map<StageName, number>();

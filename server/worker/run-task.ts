@@ -132,7 +132,7 @@ export function createRunTask(deps: RunTaskDeps) {
       const progress = Math.max(0, Math.min(100, Math.round(update.progress)));
       await append([{ type: 'progress', ...update, progress }]);
       if (update.etaSeconds !== undefined || update.tokensPerSecond !== undefined) {
-        await deps.rates.set(row.id, { tokensPerSecond: update.tokensPerSecond ?? null, etaSeconds: update.etaSeconds ?? null, at: Date.now() });
+        await deps.rates.set(row.id, { tokensPerSecond: update.tokensPerSecond ?? null, etaSeconds: update.etaSeconds ?? null, progress, at: Date.now() });
       }
     };
     const meter = createTextMeter({

@@ -24,7 +24,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a share link in Chrom
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     port = await freePort();
-    t = await startTestApp({ env: { PORT: String(port), CLIENT_BUILD: '1', OFFLINE_TOKEN_DELAY_MS: '40', OFFLINE_STEP_DELAY_MS: '150' } });
+    t = await startTestApp({ env: { PORT: String(port), CLIENT_BUILD: '1', OFFLINE_TOKEN_DELAY_MS: '40', OFFLINE_STEP_DELAY_MS: '150', OFFLINE_CLIP_WIDTH: '320', FILM_HEIGHT: '360' } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -73,6 +73,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a share link in Chrom
     expect(await viewer.getByTestId('stage-REWRITE-run').count()).toBe(0);
     expect(await viewer.evaluate(() => localStorage.getItem('story-pipeline.token'))).toBeNull();
 
+    // Every status the watcher's stages show, as they change: the run must be seen live to its end.
+    await viewer.evaluate(() => {
+      const seen: Record<string, string[]> = {};
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      const note = () => {
+        for (const el of document.querySelectorAll('[data-testid$="-status"][data-status]')) {
+          const stage = el.getAttribute('data-testid')!.replace(/^stage-|-status$/g, '');
+          const status = el.getAttribute('data-status')!;
+          if ((seen[stage] ??= []).at(-1) !== status) seen[stage].push(status);
+        }
+      };
+      note();
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+    });
+
     // The owner runs the pipeline; the watcher's REWRITE text grows as the owner's does.
     await owner.getByTestId('run-pipeline').click();
     const lengths: number[] = [];
@@ -90,17 +105,29 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a share link in Chrom
     await shot(owner, 'share-01-owner-running');
     await shot(viewer, 'share-02-viewer-running');
 
-    // Both see the run through to the end, and the same story.
+    // Both see the run through to the end (the film is its last stage), and the same story.
     for (const page of [viewer, owner]) {
-      await waitFor(async () => (await page.getByTestId('stage-VIDEO_GENERATION-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 150_000, what: 'the pipeline to finish' });
+      await waitFor(async () => (await page.getByTestId('stage-FILM-status').getAttribute('data-status')) === 'COMPLETED', { timeoutMs: 240_000, what: 'the pipeline to finish' });
     }
     expect((await text(viewer, 'stage-REWRITE-output')).trim()).toBe((await text(owner, 'stage-REWRITE-output')).trim());
-    // Images and clips load for the watcher too (plain GETs, no token): scrolled into view, as a person would.
+    // Images, clips (MP4 videos), the narration and the film load for the watcher too (plain GETs,
+    // no token): scrolled into view, as a person would.
     for (const page of [viewer, owner]) {
-      for (const stage of ['IMAGE_GENERATION', 'VIDEO_GENERATION']) {
-        await page.getByTestId(`stage-${stage}`).scrollIntoViewIfNeeded();
-        await page.waitForFunction((s) => [...document.querySelectorAll(`[data-testid="stage-${s}"] img`)].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5, stage);
-      }
+      await page.getByTestId('stage-IMAGE_GENERATION').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-IMAGE_GENERATION"] img')].filter((i) => (i as HTMLImageElement).naturalWidth > 0).length >= 5);
+      await page.getByTestId('stage-VIDEO_GENERATION').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="stage-VIDEO_GENERATION"] video')].filter((v) => (v as HTMLVideoElement).videoWidth > 0).length >= 5);
+      await page.getByTestId('narration').scrollIntoViewIfNeeded();
+      expect(await page.getByTestId('narration-play').count()).toBe(5);
+      await page.getByTestId('film-video').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => ((document.querySelector('[data-testid="film-video"]') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0);
+    }
+    expect(await viewer.getByTestId('film-video').getAttribute('src')).toBe(await owner.getByTestId('film-video').getAttribute('src'));
+    expect(await viewer.getByTestId('stage-FILM-run').count()).toBe(0);
+    const seen = await viewer.evaluate(() => (window as unknown as { seen: Record<string, string[]> }).seen);
+    for (const stage of ['REWRITE', 'STORYBOARD', 'IMAGE_GENERATION', 'CAMERA_MOVEMENT', 'VIDEO_GENERATION', 'NARRATION', 'FILM']) {
+      expect(seen[stage], `${stage}: ${JSON.stringify(seen)}`).toContain('RUNNING');
+      expect(seen[stage]?.at(-1)).toBe('COMPLETED');
     }
     await viewer.getByTestId('stage-REWRITE-steplog').locator('summary').click();
     const log = await text(viewer, 'stage-REWRITE-steplog');
@@ -113,5 +140,5 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a share link in Chrom
     await viewer.getByTestId('share-invalid').waitFor({ timeout: 15_000 });
     expect(await owner.getByTestId('share-link').count()).toBe(0);
     await shot(viewer, 'share-05-viewer-revoked');
-  }, 300_000);
+  }, 420_000);
 });

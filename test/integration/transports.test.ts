@@ -32,6 +32,37 @@ describe('transports', () => {
     expect(events.at(-1).__typename).toBe('CompletedEvent');
   });
 
+  it("a subscription's arguments are its own, whatever its variables are called or when written inline (SSE and WebSocket)", async () => {
+    const fields = '{ __typename seq taskId }';
+    const asked = [
+      { query: `subscription($t: ID!, $from: Int) { taskProgress(taskId: $t, after: $from) ${fields} }`, variables: { t: taskId, from: 0 } },
+      { query: `subscription { taskProgress(taskId: ${JSON.stringify(taskId)}, after: 0) ${fields} }`, variables: {} },
+    ];
+    for (const { query, variables } of asked) {
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const results = (await res.text())
+        .split('\n')
+        .filter((l) => l.startsWith('data: {'))
+        .map((l) => JSON.parse(l.slice(6)));
+      expect(results.filter((r) => r.errors), query).toEqual([]);
+      const events = results.map((r) => r.data.taskProgress);
+      expect(events.every((e) => e.taskId === taskId)).toBe(true);
+      expect(events.at(-1).__typename).toBe('CompletedEvent');
+
+      const client = t.ws(token);
+      const overWs: any[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe({ query, variables }, { next: (r) => (r.errors ? reject(new Error(r.errors[0].message)) : overWs.push(r.data!.taskProgress)), error: reject, complete: resolve });
+      });
+      await client.dispose();
+      expect(overWs.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+    }
+  });
+
   it('serves GraphiQL with its assets, no CDN needed', async () => {
     const res = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
     const html = await res.text();
