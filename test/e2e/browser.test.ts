@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { codeOf } from '../helpers/operations.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 const ARTIFACTS = 'test-artifacts';
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the web client in Chromium', () => {

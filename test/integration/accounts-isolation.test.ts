@@ -6,8 +6,7 @@ import { DIALECTS } from '../helpers/databases.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, STAGE_PROGRESS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
-
-const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
+import { codeOf } from '../helpers/operations.ts';
 
 describe.each(DIALECTS)('accounts and isolation on %s', (dialect) => {
   let t: TestApp;

@@ -11,8 +11,7 @@ import { CREATE_PROJECT, EVENT_FIELDS, EXECUTE_STAGE, STAGE_PROGRESS, TASK_PROGR
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { STAGE_NAMES } from '../../server/stages/names.ts';
-
-const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
+import { codeOf, sse, overWs } from '../helpers/operations.ts';
 
 /** Counts of every table a hostile request could touch, and the user's balance. */
 async function snapshot(t: TestApp, userId?: string) {
@@ -27,27 +26,6 @@ async function snapshot(t: TestApp, userId?: string) {
     jobs: await t.app.queue.counts(),
     credits: userId ? (await em.findOne(User, { id: userId }))?.credits : undefined,
   };
-}
-
-/** Sends one operation over SSE and returns the GraphQL results of its stream. */
-async function sse(t: TestApp, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.text();
-  return body
-    .split('\n')
-    .filter((l) => l.startsWith('data: ') && l.length > 6)
-    .map((l) => JSON.parse(l.slice(6)));
-}
-
-/** The first result of one operation over WebSocket: data, GraphQL errors, or a close. */
-function overWs(t: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
-  return new Promise<any>((resolve) => {
-    t.ws(token).subscribe({ query, variables }, { next: resolve, error: resolve, complete: () => resolve(null) });
-  });
 }
 
 const deep = (levels: number) => {

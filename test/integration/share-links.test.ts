@@ -7,6 +7,7 @@ import { hashToken } from '../../server/auth/tokens.ts';
 import { CREATE_PROJECT, EXECUTE_STAGE, STAGE_PROGRESS, TASK_EVENTS, TASK_PROGRESS } from '../helpers/queries.ts';
 import { startTestApp, subscribe, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { codeOf, sse, overWs } from '../helpers/operations.ts';
 
 const CREATE_LINK = `mutation($p: ID!) { createShareLink(projectId: $p) { id token url createdAt } }`;
 const LINKS = `query($id: ID!) { project(id: $id) { shareLinks { id token url } } }`;
@@ -17,29 +18,6 @@ const TASK = `query($id: ID!) { task(id: $id) { id status text } }`;
 
 /** The key outside the database (SHARE_LINK_SECRET); the browser test covers the default, kept in the database. */
 const SECRET = 'a share-link key of at least thirty-two characters';
-
-const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
-
-/** POSTs over SSE and collects every `data:` result until the server ends the stream. */
-async function sse(t: TestApp, query: string, variables: Record<string, unknown>, token: string): Promise<any[]> {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.text();
-  return body
-    .split('\n')
-    .filter((l) => l.startsWith('data: ') && l.length > 6)
-    .map((l) => JSON.parse(l.slice(6)));
-}
-
-/** The first result of one operation over WebSocket: data, GraphQL errors, or a close. */
-function overWs(t: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
-  return new Promise<any>((resolve) => {
-    t.ws(token).subscribe({ query, variables }, { next: resolve, error: resolve, complete: () => resolve(null) });
-  });
-}
 
 describe('share links', () => {
   let t: TestApp;
