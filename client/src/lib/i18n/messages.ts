@@ -7,7 +7,7 @@ import { VERSIONS_EN, VERSIONS_ZH } from './messages-versions.ts';
 
 const en = {
   'app.name': 'Story Pipeline',
-  'app.tagline': 'From a topic or a text to a short video, in five live stages.',
+  'app.tagline': 'From a topic or a text to a short film, in seven live stages.',
   'nav.projects': 'Projects',
   'nav.skip': 'Skip to content',
   'lang.label': 'Language',
@@ -200,7 +200,7 @@ export type MessageKey = keyof typeof en;
 
 const zhCN: Record<MessageKey, string> = {
   'app.name': '故事流水线',
-  'app.tagline': '从一个主题或一段文字，到一段短视频：五个阶段，实时呈现。',
+  'app.tagline': '从一个主题或一段文字，到一部短片：七个阶段，实时呈现。',
   'nav.projects': '项目',
   'nav.skip': '跳到正文',
   'lang.label': '语言',
